@@ -1,0 +1,729 @@
+#include "query/value.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdlib>
+#include <new>
+
+namespace minimongo::query {
+namespace internal {
+
+ValueNode* ValueNode::Allocate(size_t size) {
+  void* mem = std::malloc(sizeof(ValueNode) + size);
+  if (mem == nullptr) throw std::bad_alloc();
+  ValueNode* node = new (mem) ValueNode;
+  node->refs.store(1, std::memory_order_relaxed);
+  node->size = static_cast<uint32_t>(size);
+  return node;
+}
+
+void ValueNode::Unref() const {
+  // acq_rel: the last owner must see every write made through other owners before freeing.
+  if (const_cast<ValueNode*>(this)->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    ValueNode* self = const_cast<ValueNode*>(this);
+    self->~ValueNode();
+    std::free(self);
+  }
+}
+
+namespace {
+uint32_t LoadU32(const unsigned char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+}  // namespace
+
+size_t PayloadSize(Type type, const unsigned char* p) {
+  switch (type) {
+    case Type::kMinKey:
+    case Type::kNull:
+    case Type::kMaxKey:
+      return 0;
+    case Type::kBool:
+      return 1;
+    case Type::kInt32:
+      return 4;
+    case Type::kInt64:
+    case Type::kDouble:
+    case Type::kDate:
+    case Type::kTimestamp:
+      return 8;
+    case Type::kObjectId:
+      return 12;
+    case Type::kDecimal128:
+      return 16;
+    case Type::kString:
+      return 4 + LoadU32(p);
+    case Type::kBinary:
+      return 5 + LoadU32(p);
+    case Type::kRegex: {
+      uint32_t n = LoadU32(p);
+      return 4 + n + 1 + p[4 + n];
+    }
+    case Type::kObject:
+    case Type::kArray:
+      return LoadU32(p);
+  }
+  return 0;
+}
+
+}  // namespace internal
+
+using internal::ValueNode;
+
+namespace {
+
+uint32_t LoadU32(const unsigned char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+template <typename T>
+T Load(const unsigned char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+// Reads a LEB128 length at *p and advances *p past it.
+size_t ReadVarint(const unsigned char** p) {
+  size_t result = 0;
+  int shift = 0;
+  const unsigned char* q = *p;
+  while (true) {
+    unsigned char byte = *q++;
+    result |= static_cast<size_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) break;
+    shift += 7;
+  }
+  *p = q;
+  return result;
+}
+
+// Payload sizes that fit inline in a Value.
+bool FitsInline(Type type, const unsigned char* payload) {
+  switch (type) {
+    case Type::kObject:
+    case Type::kArray:
+    case Type::kBinary:
+    case Type::kRegex:
+    case Type::kDecimal128:
+      return false;
+    case Type::kString:
+      return LoadU32(payload) <= kMaxInlineStringBytes;
+    default:
+      return true;
+  }
+}
+
+const unsigned char kNullPayload[1] = {0};
+
+}  // namespace
+
+std::string_view TypeName(Type type) {
+  switch (type) {
+    case Type::kMinKey:
+      return "minKey";
+    case Type::kNull:
+      return "null";
+    case Type::kBool:
+      return "bool";
+    case Type::kInt32:
+      return "int";
+    case Type::kInt64:
+      return "long";
+    case Type::kDouble:
+      return "double";
+    case Type::kString:
+      return "string";
+    case Type::kObject:
+      return "object";
+    case Type::kArray:
+      return "array";
+    case Type::kBinary:
+      return "binData";
+    case Type::kObjectId:
+      return "objectId";
+    case Type::kDate:
+      return "date";
+    case Type::kTimestamp:
+      return "timestamp";
+    case Type::kRegex:
+      return "regex";
+    case Type::kMaxKey:
+      return "maxKey";
+    case Type::kDecimal128:
+      return "decimal";
+  }
+  return "unknown";
+}
+
+// ---------------------------------------------------------------------------------------------
+// ObjectId
+
+std::optional<ObjectId> ObjectId::FromHex(std::string_view hex) {
+  if (hex.size() != 24) return std::nullopt;
+  ObjectId oid;
+  for (size_t i = 0; i < 24; ++i) {
+    char c = hex[i];
+    int v;
+    if (c >= '0' && c <= '9') {
+      v = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      v = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      v = c - 'A' + 10;
+    } else {
+      return std::nullopt;
+    }
+    if (i % 2 == 0) {
+      oid.bytes[i / 2] = static_cast<uint8_t>(v << 4);
+    } else {
+      oid.bytes[i / 2] |= static_cast<uint8_t>(v);
+    }
+  }
+  return oid;
+}
+
+std::string ObjectId::ToHex() const {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out(24, '0');
+  for (size_t i = 0; i < 12; ++i) {
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 15];
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ValueView
+
+ValueView::ValueView() : payload_(kNullPayload), node_(nullptr), type_(Type::kNull) {}
+
+bool ValueView::AsBool() const {
+  assert(type_ == Type::kBool);
+  return payload_[0] != 0;
+}
+int32_t ValueView::AsInt32() const {
+  assert(type_ == Type::kInt32);
+  return Load<int32_t>(payload_);
+}
+int64_t ValueView::AsInt64() const {
+  assert(type_ == Type::kInt64);
+  return Load<int64_t>(payload_);
+}
+double ValueView::AsDouble() const {
+  assert(type_ == Type::kDouble);
+  return Load<double>(payload_);
+}
+double ValueView::NumberAsDouble() const {
+  switch (type_) {
+    case Type::kInt32:
+      return Load<int32_t>(payload_);
+    case Type::kInt64:
+      return static_cast<double>(Load<int64_t>(payload_));
+    case Type::kDouble:
+      return Load<double>(payload_);
+    default:
+      assert(false && "NumberAsDouble on a non-number");
+      return 0;
+  }
+}
+std::optional<int64_t> ValueView::NumberAsInt64() const {
+  switch (type_) {
+    case Type::kInt32:
+      return Load<int32_t>(payload_);
+    case Type::kInt64:
+      return Load<int64_t>(payload_);
+    case Type::kDouble: {
+      double d = Load<double>(payload_);
+      // The range check is written so that NaN fails it.
+      if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return std::nullopt;
+      int64_t i = static_cast<int64_t>(d);
+      if (static_cast<double>(i) != d) return std::nullopt;
+      return i;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+int64_t ValueView::AsDateMillis() const {
+  assert(type_ == Type::kDate);
+  return Load<int64_t>(payload_);
+}
+uint64_t ValueView::AsTimestamp() const {
+  assert(type_ == Type::kTimestamp);
+  return Load<uint64_t>(payload_);
+}
+ObjectId ValueView::AsObjectId() const {
+  assert(type_ == Type::kObjectId);
+  ObjectId oid;
+  std::memcpy(oid.bytes.data(), payload_, 12);
+  return oid;
+}
+std::string_view ValueView::AsString() const {
+  assert(type_ == Type::kString);
+  return std::string_view(reinterpret_cast<const char*>(payload_ + 4), LoadU32(payload_));
+}
+std::string_view ValueView::BinaryData() const {
+  assert(type_ == Type::kBinary);
+  return std::string_view(reinterpret_cast<const char*>(payload_ + 5), LoadU32(payload_));
+}
+uint8_t ValueView::BinarySubtype() const {
+  assert(type_ == Type::kBinary);
+  return payload_[4];
+}
+std::string_view ValueView::RegexPattern() const {
+  assert(type_ == Type::kRegex);
+  return std::string_view(reinterpret_cast<const char*>(payload_ + 4), LoadU32(payload_));
+}
+std::string_view ValueView::RegexFlags() const {
+  assert(type_ == Type::kRegex);
+  uint32_t n = LoadU32(payload_);
+  return std::string_view(reinterpret_cast<const char*>(payload_ + 5 + n), payload_[4 + n]);
+}
+
+uint32_t ValueView::size() const {
+  if (type_ != Type::kObject && type_ != Type::kArray) return 0;
+  return LoadU32(payload_ + 4);
+}
+
+std::optional<ValueView> ValueView::Find(std::string_view key) const {
+  if (type_ != Type::kObject) return std::nullopt;
+  uint32_t count = LoadU32(payload_ + 4);
+  const unsigned char* p = payload_ + 8;
+  for (uint32_t i = 0; i < count; ++i) {
+    Type t = static_cast<Type>(*p++);
+    size_t klen = ReadVarint(&p);
+    const unsigned char* value = p + klen;
+    if (klen == key.size() && std::memcmp(p, key.data(), klen) == 0) {
+      return ValueView(t, value, node_);
+    }
+    p = value + internal::PayloadSize(t, value);
+  }
+  return std::nullopt;
+}
+
+std::optional<ValueView> ValueView::At(size_t index) const {
+  if (type_ != Type::kArray) return std::nullopt;
+  uint32_t count = LoadU32(payload_ + 4);
+  if (index >= count) return std::nullopt;
+  const unsigned char* p = payload_ + 8;
+  for (size_t i = 0;; ++i) {
+    Type t = static_cast<Type>(*p++);
+    if (i == index) return ValueView(t, p, node_);
+    p += internal::PayloadSize(t, p);
+  }
+}
+
+ObjectRange ValueView::fields() const {
+  if (type_ != Type::kObject) return ObjectRange(nullptr, 0, node_);
+  return ObjectRange(payload_ + 8, LoadU32(payload_ + 4), node_);
+}
+
+ArrayRange ValueView::elements() const {
+  if (type_ != Type::kArray) return ArrayRange(nullptr, 0, node_);
+  return ArrayRange(payload_ + 8, LoadU32(payload_ + 4), node_);
+}
+
+Value ValueView::ToValue() const {
+  if (node_ == nullptr || FitsInline(type_, payload_)) {
+    return Value::FromInline(type_, payload_, internal::PayloadSize(type_, payload_));
+  }
+  node_->Ref();
+  return Value::FromNode(type_, node_, static_cast<uint32_t>(payload_ - node_->data()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Iterators
+
+ObjectIterator::ObjectIterator(const unsigned char* p, uint32_t remaining,
+                               const internal::ValueNode* node)
+    : next_(p), remaining_(remaining), node_(node) {
+  if (remaining_ > 0) Load();
+}
+
+void ObjectIterator::Load() {
+  const unsigned char* p = next_;
+  Type t = static_cast<Type>(*p++);
+  size_t klen = ReadVarint(&p);
+  current_.key = std::string_view(reinterpret_cast<const char*>(p), klen);
+  p += klen;
+  current_.value = ValueView(t, p, node_);
+  next_ = p + internal::PayloadSize(t, p);
+}
+
+ObjectIterator& ObjectIterator::operator++() {
+  if (--remaining_ > 0) Load();
+  return *this;
+}
+
+ArrayIterator::ArrayIterator(const unsigned char* p, uint32_t remaining,
+                             const internal::ValueNode* node)
+    : next_(p), remaining_(remaining), node_(node) {
+  if (remaining_ > 0) Load();
+}
+
+void ArrayIterator::Load() {
+  const unsigned char* p = next_;
+  Type t = static_cast<Type>(*p++);
+  current_ = ValueView(t, p, node_);
+  next_ = p + internal::PayloadSize(t, p);
+}
+
+ArrayIterator& ArrayIterator::operator++() {
+  if (--remaining_ > 0) Load();
+  return *this;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value
+
+Value::Value(const Value& other) : heap_(other.heap_), type_(other.type_) {
+  std::memcpy(rep_, other.rep_, kInlineCapacity);
+  if (heap_) node()->Ref();
+}
+
+Value::Value(Value&& other) noexcept : heap_(other.heap_), type_(other.type_) {
+  std::memcpy(rep_, other.rep_, kInlineCapacity);
+  other.heap_ = false;
+  other.type_ = Type::kNull;
+}
+
+Value& Value::operator=(const Value& other) {
+  if (this != &other) {
+    if (other.heap_) other.node()->Ref();
+    if (heap_) node()->Unref();
+    std::memcpy(rep_, other.rep_, kInlineCapacity);
+    heap_ = other.heap_;
+    type_ = other.type_;
+  }
+  return *this;
+}
+
+Value& Value::operator=(Value&& other) noexcept {
+  if (this != &other) {
+    if (heap_) node()->Unref();
+    std::memcpy(rep_, other.rep_, kInlineCapacity);
+    heap_ = other.heap_;
+    type_ = other.type_;
+    other.heap_ = false;
+    other.type_ = Type::kNull;
+  }
+  return *this;
+}
+
+Value Value::FromNode(Type type, const internal::ValueNode* node, uint32_t offset) {
+  Value v;
+  v.heap_ = true;
+  v.type_ = type;
+  std::memcpy(v.rep_, &node, sizeof(node));
+  std::memcpy(v.rep_ + 8, &offset, sizeof(offset));
+  return v;
+}
+
+Value Value::FromInline(Type type, const void* payload, size_t size) {
+  assert(size <= kInlineCapacity);
+  Value v;
+  v.type_ = type;
+  std::memcpy(v.rep_, payload, size);
+  return v;
+}
+
+ValueView Value::view() const {
+  if (heap_) {
+    ValueNode* n = node();
+    return ValueView(type_, n->data() + offset(), n);
+  }
+  return ValueView(type_, rep_, nullptr);
+}
+
+size_t Value::HeapBytes() const {
+  if (!heap_) return 0;
+  return sizeof(ValueNode) + node()->size;
+}
+
+Value Value::MinKey() {
+  Value v;
+  v.type_ = Type::kMinKey;
+  return v;
+}
+Value Value::MaxKey() {
+  Value v;
+  v.type_ = Type::kMaxKey;
+  return v;
+}
+Value Value::Bool(bool b) {
+  unsigned char c = b ? 1 : 0;
+  return FromInline(Type::kBool, &c, 1);
+}
+Value Value::Int32(int32_t i) { return FromInline(Type::kInt32, &i, 4); }
+Value Value::Int64(int64_t i) { return FromInline(Type::kInt64, &i, 8); }
+Value Value::Double(double d) { return FromInline(Type::kDouble, &d, 8); }
+Value Value::Date(int64_t millis) { return FromInline(Type::kDate, &millis, 8); }
+Value Value::Timestamp(uint64_t ts) { return FromInline(Type::kTimestamp, &ts, 8); }
+Value Value::MakeObjectId(const ObjectId& oid) {
+  return FromInline(Type::kObjectId, oid.bytes.data(), 12);
+}
+Value Value::String(std::string_view s) {
+  ValueBuilder b;
+  b.AppendString(s);
+  return b.Finish();
+}
+Value Value::Binary(uint8_t subtype, std::string_view data) {
+  ValueBuilder b;
+  b.AppendBinary(subtype, data);
+  return b.Finish();
+}
+Value Value::Regex(std::string_view pattern, std::string_view flags) {
+  ValueBuilder b;
+  b.AppendRegex(pattern, flags);
+  return b.Finish();
+}
+
+namespace {
+template <typename Fields>
+Value BuildObject(const Fields& fields) {
+  ValueBuilder b;
+  b.BeginObject();
+  std::vector<std::string_view> seen;
+  for (const auto& [key, value] : fields) {
+    std::string_view k(key);
+    if (std::find(seen.begin(), seen.end(), k) != seen.end()) continue;
+    seen.push_back(k);
+    b.Key(k);
+    b.Append(value.view());
+  }
+  bool unique = b.EndObject();
+  assert(unique && "duplicates were filtered above");
+  (void)unique;
+  return b.Finish();
+}
+
+template <typename Elements>
+Value BuildArray(const Elements& elements) {
+  ValueBuilder b;
+  b.BeginArray();
+  for (const Value& v : elements) b.Append(v.view());
+  b.EndArray();
+  return b.Finish();
+}
+}  // namespace
+
+Value Value::Object(std::initializer_list<std::pair<std::string_view, Value>> fields) {
+  return BuildObject(fields);
+}
+Value Value::Object(const std::vector<std::pair<std::string, Value>>& fields) {
+  return BuildObject(fields);
+}
+Value Value::Array(std::initializer_list<Value> elements) { return BuildArray(elements); }
+Value Value::Array(const std::vector<Value>& elements) { return BuildArray(elements); }
+
+// ---------------------------------------------------------------------------------------------
+// ValueBuilder
+
+void ValueBuilder::Write(const void* p, size_t n) {
+  buf_.append(static_cast<const char*>(p), n);
+}
+
+void ValueBuilder::BeginValue(Type type) {
+  if (stack_.empty()) {
+    assert(!has_top_ && "a builder describes exactly one top-level value");
+    has_top_ = true;
+    top_type_ = type;
+  } else {
+    Frame& f = stack_.back();
+    buf_.push_back(static_cast<char>(type));
+    if (f.is_object) {
+      assert(has_pending_key_ && "Key() must precede each value in an object");
+      size_t n = pending_key_.size();
+      while (n >= 0x80) {
+        buf_.push_back(static_cast<char>((n & 0x7f) | 0x80));
+        n >>= 7;
+      }
+      buf_.push_back(static_cast<char>(n));
+      buf_.append(pending_key_);
+      has_pending_key_ = false;
+    }
+    ++f.count;
+  }
+  last_value_pos_ = buf_.size();
+  last_value_type_ = type;
+}
+
+void ValueBuilder::Key(std::string_view key) {
+  assert(!stack_.empty() && stack_.back().is_object);
+  pending_key_.assign(key.data(), key.size());
+  has_pending_key_ = true;
+}
+
+void ValueBuilder::BeginObject() {
+  BeginValue(Type::kObject);
+  stack_.push_back(Frame{buf_.size(), 0, true});
+  buf_.append(8, '\0');
+}
+
+void ValueBuilder::BeginArray() {
+  BeginValue(Type::kArray);
+  stack_.push_back(Frame{buf_.size(), 0, false});
+  buf_.append(8, '\0');
+}
+
+namespace {
+void StoreU32(std::string& buf, size_t pos, uint32_t v) { std::memcpy(&buf[pos], &v, 4); }
+}  // namespace
+
+bool ValueBuilder::EndObject() {
+  assert(!stack_.empty() && stack_.back().is_object);
+  Frame f = stack_.back();
+  stack_.pop_back();
+  StoreU32(buf_, f.start, static_cast<uint32_t>(buf_.size() - f.start));
+  StoreU32(buf_, f.start + 4, f.count);
+  last_value_pos_ = f.start;
+  last_value_type_ = Type::kObject;
+  if (f.count < 2) return true;
+  // Duplicate detection over the keys just written.
+  std::vector<std::string_view> keys;
+  keys.reserve(f.count);
+  const unsigned char* base = reinterpret_cast<const unsigned char*>(buf_.data());
+  const unsigned char* p = base + f.start + 8;
+  for (uint32_t i = 0; i < f.count; ++i) {
+    Type t = static_cast<Type>(*p++);
+    size_t klen = ReadVarint(&p);
+    keys.emplace_back(reinterpret_cast<const char*>(p), klen);
+    p += klen;
+    p += internal::PayloadSize(t, p);
+  }
+  if (keys.size() <= 16) {
+    for (size_t i = 1; i < keys.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (keys[i] == keys[j]) {
+          duplicate_key_ = std::string(keys[i]);
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+  std::sort(keys.begin(), keys.end());
+  auto dup = std::adjacent_find(keys.begin(), keys.end());
+  if (dup != keys.end()) {
+    duplicate_key_ = std::string(*dup);
+    return false;
+  }
+  return true;
+}
+
+void ValueBuilder::EndArray() {
+  assert(!stack_.empty() && !stack_.back().is_object);
+  Frame f = stack_.back();
+  stack_.pop_back();
+  StoreU32(buf_, f.start, static_cast<uint32_t>(buf_.size() - f.start));
+  StoreU32(buf_, f.start + 4, f.count);
+  last_value_pos_ = f.start;
+  last_value_type_ = Type::kArray;
+}
+
+void ValueBuilder::AppendNull() { BeginValue(Type::kNull); }
+void ValueBuilder::AppendMinKey() { BeginValue(Type::kMinKey); }
+void ValueBuilder::AppendMaxKey() { BeginValue(Type::kMaxKey); }
+void ValueBuilder::AppendBool(bool b) {
+  BeginValue(Type::kBool);
+  buf_.push_back(b ? 1 : 0);
+}
+void ValueBuilder::AppendInt32(int32_t i) {
+  BeginValue(Type::kInt32);
+  WritePod(i);
+}
+void ValueBuilder::AppendInt64(int64_t i) {
+  BeginValue(Type::kInt64);
+  WritePod(i);
+}
+void ValueBuilder::AppendDouble(double d) {
+  BeginValue(Type::kDouble);
+  WritePod(d);
+}
+void ValueBuilder::AppendString(std::string_view s) {
+  BeginValue(Type::kString);
+  WritePod(static_cast<uint32_t>(s.size()));
+  Write(s.data(), s.size());
+}
+void ValueBuilder::AppendBinary(uint8_t subtype, std::string_view data) {
+  BeginValue(Type::kBinary);
+  WritePod(static_cast<uint32_t>(data.size()));
+  buf_.push_back(static_cast<char>(subtype));
+  Write(data.data(), data.size());
+}
+void ValueBuilder::AppendObjectId(const ObjectId& oid) {
+  BeginValue(Type::kObjectId);
+  Write(oid.bytes.data(), 12);
+}
+void ValueBuilder::AppendDate(int64_t millis) {
+  BeginValue(Type::kDate);
+  WritePod(millis);
+}
+void ValueBuilder::AppendTimestamp(uint64_t ts) {
+  BeginValue(Type::kTimestamp);
+  WritePod(ts);
+}
+void ValueBuilder::AppendRegex(std::string_view pattern, std::string_view flags) {
+  BeginValue(Type::kRegex);
+  WritePod(static_cast<uint32_t>(pattern.size()));
+  Write(pattern.data(), pattern.size());
+  // Flags are a handful of letters; longer input is cut (the codec rejects it before).
+  size_t n = std::min<size_t>(flags.size(), 255);
+  buf_.push_back(static_cast<char>(n));
+  Write(flags.data(), n);
+}
+void ValueBuilder::Append(ValueView v) {
+  BeginValue(v.type());
+  Write(v.payload(), v.payload_size());
+}
+
+ValueBuilder::Mark ValueBuilder::GetMark() const { return Mark{buf_.size(), stack_.size()}; }
+
+void ValueBuilder::TruncateTo(const Mark& mark) {
+  bool value_added = buf_.size() > mark.pos || stack_.size() > mark.depth;
+  stack_.resize(mark.depth);
+  buf_.resize(mark.pos);
+  if (!value_added) return;
+  if (stack_.empty()) {
+    has_top_ = false;
+  } else {
+    --stack_.back().count;
+  }
+}
+
+ValueView ValueBuilder::LastValue() const {
+  return ValueView(last_value_type_,
+                   reinterpret_cast<const unsigned char*>(buf_.data()) + last_value_pos_, nullptr);
+}
+
+Value ValueBuilder::Finish() {
+  assert(stack_.empty() && has_top_ && "Finish() needs one complete value");
+  Value result;
+  const unsigned char* payload = reinterpret_cast<const unsigned char*>(buf_.data());
+  if (FitsInline(top_type_, payload)) {
+    result = Value::FromInline(top_type_, payload, buf_.size());
+  } else {
+    ValueNode* node = ValueNode::Allocate(buf_.size());
+    std::memcpy(node->data(), buf_.data(), buf_.size());
+    result = Value::FromNode(top_type_, node, 0);
+  }
+  Reset();
+  return result;
+}
+
+void ValueBuilder::Reset() {
+  buf_.clear();
+  stack_.clear();
+  has_pending_key_ = false;
+  has_top_ = false;
+  last_value_pos_ = 0;
+  last_value_type_ = Type::kNull;
+  duplicate_key_.clear();
+}
+
+}  // namespace minimongo::query

@@ -1,0 +1,435 @@
+// The document model: an immutable, compact representation of BSON-typed values.
+//
+// A `Value` is a 16-byte handle. Scalars (null, bool, numbers, dates, timestamps, ObjectIds,
+// MinKey/MaxKey and strings of up to 10 bytes) live inline in the handle and never touch the
+// heap. Everything else (longer strings, binary, regular expressions, objects and arrays) lives
+// in one immutable, reference-counted, contiguous buffer: a whole document (all its nested
+// objects, arrays and strings) is a single allocation. Copying a Value copies 16 bytes and, for
+// buffered values, bumps an atomic reference count; nothing is ever deep-copied on copy.
+//
+// Buffered values are encoded as follows (little-endian, unaligned), which is what lets a
+// document cost little more than its BSON size:
+//   bool 1 byte; int32 4; int64, double, date (ms since epoch, signed), timestamp 8; ObjectId 12;
+//   string: u32 length, bytes;  binary: u32 length, u8 subtype, bytes;
+//   regex: u32 pattern length, pattern, u8 flags length, flags;
+//   object: u32 payload size, u32 field count, then per field: u8 type, LEB128 key length, key,
+//           payload;
+//   array:  u32 payload size, u32 element count, then per element: u8 type, payload.
+// Objects keep their key order and never hold the same key twice (ValueBuilder rejects it).
+//
+// `ValueView` is the non-owning way to read a value: accessors, field lookup and iteration
+// never allocate or touch a reference count. A view is valid while the Value it came from (or
+// any Value sharing its buffer) is alive. `ValueView::ToValue()` turns a view back into an owning
+// Value that shares the buffer (no copy).
+//
+// Values are built with `ValueBuilder` (streaming, no intermediate tree) or the convenience
+// factories below. The order, equality and hash of values are in value_order.h.
+//
+// Thread safety: a Value is immutable; distinct threads may read, copy and destroy Values that
+// share a buffer concurrently (the reference count is atomic). A ValueBuilder is not
+// thread-safe.
+//
+// Example:
+//   ValueBuilder b;
+//   b.BeginObject();
+//   b.Key("name"); b.AppendString("report.pdf");
+//   b.Key("size"); b.AppendInt32(1024);
+//   b.EndObject();
+//   Value doc = b.Finish();
+//   if (auto size = doc.view().Find("size")) std::cout << size->AsInt32();
+
+#ifndef MINIMONGO_QUERY_VALUE_H_
+#define MINIMONGO_QUERY_VALUE_H_
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace minimongo::query {
+
+// The BSON types a Value can hold. The numeric values are stable (they are stored in buffers)
+// but are NOT the sort order; see CanonicalTypeOrder() in value_order.h.
+enum class Type : uint8_t {
+  kMinKey = 0,
+  kNull = 1,
+  kBool = 2,
+  kInt32 = 3,
+  kInt64 = 4,
+  kDouble = 5,
+  kString = 6,
+  kObject = 7,
+  kArray = 8,
+  kBinary = 9,
+  kObjectId = 10,
+  kDate = 11,
+  kTimestamp = 12,
+  kRegex = 13,
+  kMaxKey = 14,
+  // Reserved for Decimal128 (16-byte payload); not produced by anything yet.
+  kDecimal128 = 15,
+};
+
+// The MongoDB name of a type ("double", "string", "object", "array", "binData", "objectId",
+// "bool", "date", "null", "regex", "int", "timestamp", "long", "decimal", "minKey", "maxKey").
+std::string_view TypeName(Type type);
+
+// True for int32, int64, double (and, once supported, decimal).
+inline bool IsNumberType(Type type) {
+  return type == Type::kInt32 || type == Type::kInt64 || type == Type::kDouble ||
+         type == Type::kDecimal128;
+}
+
+// A 12-byte MongoDB ObjectId.
+struct ObjectId {
+  std::array<uint8_t, 12> bytes{};
+
+  // Parses 24 hexadecimal digits (either case). Returns nullopt on anything else.
+  static std::optional<ObjectId> FromHex(std::string_view hex);
+  // 24 lower-case hexadecimal digits.
+  std::string ToHex() const;
+
+  friend bool operator==(const ObjectId& a, const ObjectId& b) { return a.bytes == b.bytes; }
+};
+
+namespace internal {
+// The shared, immutable buffer behind buffered values. `data()` holds `size` bytes.
+struct ValueNode {
+  std::atomic<uint32_t> refs;
+  uint32_t size;
+  unsigned char* data() { return reinterpret_cast<unsigned char*>(this + 1); }
+  const unsigned char* data() const { return reinterpret_cast<const unsigned char*>(this + 1); }
+
+  // Allocates a node with `size` uninitialized data bytes and one reference.
+  static ValueNode* Allocate(size_t size);
+  void Ref() const { const_cast<ValueNode*>(this)->refs.fetch_add(1, std::memory_order_relaxed); }
+  void Unref() const;
+};
+static_assert(sizeof(ValueNode) == 8);
+
+// Size in bytes of the payload of a value of `type` that starts at `p`.
+size_t PayloadSize(Type type, const unsigned char* p);
+}  // namespace internal
+
+class Value;
+class ObjectRange;
+class ArrayRange;
+
+// A non-owning, read-only view of a value. Cheap to copy (24 bytes). Valid while the Value it
+// was obtained from, or another Value sharing its buffer, is alive. Accessors named AsX()
+// REQUIRE type() to be X (checked only by assert).
+class ValueView {
+ public:
+  // A view of null.
+  ValueView();
+
+  Type type() const { return type_; }
+  bool IsNull() const { return type_ == Type::kNull; }
+  bool IsNumber() const { return IsNumberType(type_); }
+  bool IsObject() const { return type_ == Type::kObject; }
+  bool IsArray() const { return type_ == Type::kArray; }
+  bool IsString() const { return type_ == Type::kString; }
+
+  bool AsBool() const;
+  int32_t AsInt32() const;
+  int64_t AsInt64() const;
+  double AsDouble() const;
+  // Any number, converted to double (int64 beyond 2^53 loses precision).
+  double NumberAsDouble() const;
+  // REQUIRES: an int32 or int64, or a double with an integral value within int64 range.
+  // Returns nullopt for other numbers (fractions, NaN, infinities, out of range).
+  std::optional<int64_t> NumberAsInt64() const;
+  // Milliseconds since the Unix epoch.
+  int64_t AsDateMillis() const;
+  // Seconds (high 32 bits) and increment (low 32 bits).
+  uint64_t AsTimestamp() const;
+  ObjectId AsObjectId() const;
+  // The bytes of a string (UTF-8). The view is valid as long as this ValueView is.
+  std::string_view AsString() const;
+  std::string_view BinaryData() const;
+  uint8_t BinarySubtype() const;
+  std::string_view RegexPattern() const;
+  std::string_view RegexFlags() const;
+
+  // Number of fields of an object or elements of an array; 0 for anything else.
+  uint32_t size() const;
+  bool empty() const { return size() == 0; }
+
+  // The field named `key` of an object, or nullopt when absent or when this is not an object.
+  // O(number of fields).
+  std::optional<ValueView> Find(std::string_view key) const;
+  // Element `index` of an array, or nullopt when out of range or not an array. O(index).
+  std::optional<ValueView> At(size_t index) const;
+
+  // Iteration: `for (const Field& f : view.fields())`, `for (ValueView e : view.elements())`.
+  // REQUIRES: IsObject() for fields(), IsArray() for elements(); otherwise the range is empty.
+  ObjectRange fields() const;
+  ArrayRange elements() const;
+
+  // An owning Value equal to this one. Shares the underlying buffer (no copy) for buffered
+  // types; small scalars are copied inline.
+  Value ToValue() const;
+
+  // Raw payload bytes (see the encoding in the file comment); for the codec and hashing.
+  const unsigned char* payload() const { return payload_; }
+  size_t payload_size() const { return internal::PayloadSize(type_, payload_); }
+
+ private:
+  friend class Value;
+  friend class ValueBuilder;
+  friend class ObjectIterator;
+  friend class ArrayIterator;
+  ValueView(Type type, const unsigned char* payload, const internal::ValueNode* node)
+      : payload_(payload), node_(node), type_(type) {}
+
+  const unsigned char* payload_;
+  const internal::ValueNode* node_;  // owner of payload_, or nullptr for inline payloads
+  Type type_;
+};
+
+// One field of an object.
+struct Field {
+  std::string_view key;
+  ValueView value;
+};
+
+class ObjectIterator {
+ public:
+  Field operator*() const { return current_; }
+  const Field* operator->() const { return &current_; }
+  ObjectIterator& operator++();
+  bool operator==(const ObjectIterator& other) const { return remaining_ == other.remaining_; }
+  bool operator!=(const ObjectIterator& other) const { return remaining_ != other.remaining_; }
+
+ private:
+  friend class ObjectRange;
+  ObjectIterator(const unsigned char* p, uint32_t remaining, const internal::ValueNode* node);
+  void Load();
+  const unsigned char* next_;
+  uint32_t remaining_;
+  const internal::ValueNode* node_;
+  Field current_;
+};
+
+class ObjectRange {
+ public:
+  ObjectIterator begin() const { return ObjectIterator(first_, count_, node_); }
+  ObjectIterator end() const { return ObjectIterator(nullptr, 0, node_); }
+
+ private:
+  friend class ValueView;
+  ObjectRange(const unsigned char* first, uint32_t count, const internal::ValueNode* node)
+      : first_(first), count_(count), node_(node) {}
+  const unsigned char* first_;
+  uint32_t count_;
+  const internal::ValueNode* node_;
+};
+
+class ArrayIterator {
+ public:
+  ValueView operator*() const { return current_; }
+  const ValueView* operator->() const { return &current_; }
+  ArrayIterator& operator++();
+  bool operator==(const ArrayIterator& other) const { return remaining_ == other.remaining_; }
+  bool operator!=(const ArrayIterator& other) const { return remaining_ != other.remaining_; }
+
+ private:
+  friend class ArrayRange;
+  ArrayIterator(const unsigned char* p, uint32_t remaining, const internal::ValueNode* node);
+  void Load();
+  const unsigned char* next_;
+  uint32_t remaining_;
+  const internal::ValueNode* node_;
+  ValueView current_;
+};
+
+class ArrayRange {
+ public:
+  ArrayIterator begin() const { return ArrayIterator(first_, count_, node_); }
+  ArrayIterator end() const { return ArrayIterator(nullptr, 0, node_); }
+
+ private:
+  friend class ValueView;
+  ArrayRange(const unsigned char* first, uint32_t count, const internal::ValueNode* node)
+      : first_(first), count_(count), node_(node) {}
+  const unsigned char* first_;
+  uint32_t count_;
+  const internal::ValueNode* node_;
+};
+
+// An owning, immutable value. 16 bytes; copy is O(1) (an atomic increment for buffered
+// values), move is free. Default-constructed Values are null.
+class Value {
+ public:
+  Value() : heap_(false), type_(Type::kNull) {}
+  Value(const Value& other);
+  Value(Value&& other) noexcept;
+  Value& operator=(const Value& other);
+  Value& operator=(Value&& other) noexcept;
+  ~Value() {
+    if (heap_) node()->Unref();
+  }
+
+  static Value Null() { return Value(); }
+  static Value MinKey();
+  static Value MaxKey();
+  static Value Bool(bool b);
+  static Value Int32(int32_t i);
+  static Value Int64(int64_t i);
+  static Value Double(double d);
+  static Value String(std::string_view s);
+  static Value Binary(uint8_t subtype, std::string_view data);
+  static Value MakeObjectId(const ObjectId& oid);
+  static Value Date(int64_t millis);
+  static Value Timestamp(uint64_t ts);
+  // `flags` are kept as given; the codec and selector compiler validate them.
+  static Value Regex(std::string_view pattern, std::string_view flags);
+  // Objects and arrays from parts. An object with a repeated key is not representable: the
+  // later duplicate is dropped (use ValueBuilder to detect duplicates).
+  static Value Object(std::initializer_list<std::pair<std::string_view, Value>> fields);
+  static Value Object(const std::vector<std::pair<std::string, Value>>& fields);
+  static Value Array(std::initializer_list<Value> elements);
+  static Value Array(const std::vector<Value>& elements);
+
+  ValueView view() const;
+  Type type() const { return type_; }
+
+  // Convenience forwards to view().
+  bool IsNull() const { return type_ == Type::kNull; }
+  bool IsNumber() const { return IsNumberType(type_); }
+  bool IsObject() const { return type_ == Type::kObject; }
+  bool IsArray() const { return type_ == Type::kArray; }
+  bool IsString() const { return type_ == Type::kString; }
+  uint32_t size() const { return view().size(); }
+  std::optional<ValueView> Find(std::string_view key) const { return view().Find(key); }
+
+  // Bytes of heap memory this value owns or shares (0 for inline values). Shared buffers are
+  // counted in full by each Value that shares them.
+  size_t HeapBytes() const;
+
+ private:
+  friend class ValueView;
+  friend class ValueBuilder;
+
+  // Takes ownership of one reference to `node`; the value's payload is at `offset`.
+  static Value FromNode(Type type, const internal::ValueNode* node, uint32_t offset);
+  static Value FromInline(Type type, const void* payload, size_t size);
+
+  internal::ValueNode* node() const {
+    internal::ValueNode* n;
+    std::memcpy(&n, rep_, sizeof(n));
+    return n;
+  }
+  uint32_t offset() const {
+    uint32_t o;
+    std::memcpy(&o, rep_ + 8, sizeof(o));
+    return o;
+  }
+
+  static constexpr size_t kInlineCapacity = 14;
+  alignas(8) unsigned char rep_[kInlineCapacity];  // inline payload, or node pointer + offset
+  bool heap_;
+  Type type_;
+};
+static_assert(sizeof(Value) == 16);
+
+// Longest string stored inline in a Value (4 bytes of length + the bytes).
+inline constexpr size_t kMaxInlineStringBytes = 10;
+
+// Builds a Value by streaming, without an intermediate tree: the bytes go straight into the
+// buffer that the finished Value owns.
+//
+// Usage: a sequence of Append*/Begin*/End* calls describing exactly one top-level value, with
+// Key() before each value inside an object; then Finish(). Misuse (a value without a key in an
+// object, unbalanced Begin/End) is a programming error, caught by assert.
+class ValueBuilder {
+ public:
+  ValueBuilder() = default;
+  ValueBuilder(const ValueBuilder&) = delete;
+  ValueBuilder& operator=(const ValueBuilder&) = delete;
+
+  void BeginObject();
+  // Closes the innermost object. Returns false when it holds the same key twice; the object is
+  // still closed, and `duplicate_key()` names the key. O(fields) for small objects, O(f log f)
+  // for large ones.
+  [[nodiscard]] bool EndObject();
+  void BeginArray();
+  void EndArray();
+  // The key of the next value. REQUIRES: directly inside an object.
+  void Key(std::string_view key);
+
+  void AppendNull();
+  void AppendMinKey();
+  void AppendMaxKey();
+  void AppendBool(bool b);
+  void AppendInt32(int32_t i);
+  void AppendInt64(int64_t i);
+  void AppendDouble(double d);
+  void AppendString(std::string_view s);
+  void AppendBinary(uint8_t subtype, std::string_view data);
+  void AppendObjectId(const ObjectId& oid);
+  void AppendDate(int64_t millis);
+  void AppendTimestamp(uint64_t ts);
+  void AppendRegex(std::string_view pattern, std::string_view flags);
+  // Appends a deep copy of `v` (one memcpy of its payload).
+  void Append(ValueView v);
+
+  // Depth of open objects/arrays.
+  size_t depth() const { return stack_.size(); }
+  const std::string& duplicate_key() const { return duplicate_key_; }
+
+  // The finished value. REQUIRES: exactly one complete top-level value was described. The
+  // builder is reset and may be reused.
+  Value Finish();
+  // Forgets everything described so far.
+  void Reset();
+
+  // For codecs that rewrite what they just built: Mark() is the position before the next
+  // value (including its type byte and key); TruncateTo(mark) forgets everything after it,
+  // and the container the mark was taken in loses the element.
+  struct Mark {
+    size_t pos;
+    size_t depth;
+  };
+  Mark GetMark() const;
+  void TruncateTo(const Mark& mark);
+  // A view of the most recently completed value at the current depth (after End*/Append*).
+  // Valid until the next call that changes the builder.
+  ValueView LastValue() const;
+
+ private:
+  struct Frame {
+    size_t start;  // position of the u32 payload size
+    uint32_t count;
+    bool is_object;
+  };
+  // Writes the type byte (and pending key) of a new value in the current container, or
+  // records the top-level type.
+  void BeginValue(Type type);
+  void Write(const void* p, size_t n);
+  template <typename T>
+  void WritePod(T v) {
+    Write(&v, sizeof(v));
+  }
+
+  std::string buf_;
+  std::vector<Frame> stack_;
+  std::string pending_key_;
+  bool has_pending_key_ = false;
+  Type top_type_ = Type::kNull;
+  bool has_top_ = false;
+  size_t last_value_pos_ = 0;  // payload position of the last value begun at current depth
+  Type last_value_type_ = Type::kNull;
+  std::string duplicate_key_;
+};
+
+}  // namespace minimongo::query
+
+#endif  // MINIMONGO_QUERY_VALUE_H_
