@@ -50,14 +50,26 @@
 
 namespace minimongo::query {
 
+struct ParseOptions {
+  // Accept MongoDB Extended JSON's input forms ($oid, $numberLong, ISO $date strings, ...).
+  // Default true. The DDP layer turns it off: on the wire only Meteor's forms are special, and
+  // {"$oid": ..} is a plain object there.
+  bool extended_json = true;
+};
+
 // Parses one EJSON value (any JSON value, not only objects). Surrounding whitespace is allowed;
 // anything else after the value is an error.
 absl::StatusOr<Value> ParseEjson(std::string_view text);
+absl::StatusOr<Value> ParseEjson(std::string_view text, const ParseOptions& options);
 
 struct EjsonOptions {
   // Write integral doubles as "1.0" instead of "1" (default false: Meteor's JSON.stringify
   // style, where 1.0 prints as 1). With it set, output round-trips int/double types exactly.
   bool mark_doubles = false;
+  // Wrap plain objects that look like Extended JSON input forms ({"$oid": ..}, {"$numberLong":
+  // ..}, ...) in $escape, so that output parses back to the same value with extended_json on.
+  // Default true; the DDP layer turns it off to write exactly what Meteor writes.
+  bool escape_extended_forms = true;
 };
 
 // Canonical Meteor EJSON text of `v`. Never fails.
