@@ -1,11 +1,17 @@
-// EJSON codec. The parser is a nlohmann SAX handler writing into a ValueBuilder; special
-// forms ({"$date": ..} and friends) are recognised when their object closes and are rewritten
-// in place (they are tiny, so truncating and re-appending is cheap). This is the only file of
-// query/ that sees nlohmann.
+// EJSON codec. The parser is a strict hand-written JSON parser writing straight into a
+// ValueBuilder (no DOM, no per-node allocation); special forms ({"$date": ..} and friends) are
+// recognised when their object closes and rewritten in place (they are tiny, so truncating and
+// re-appending is cheap).
+//
+// Why not nlohmann's SAX interface: measured on the workload's documents (g++ -O2), nlohmann's
+// lexer alone, with a SAX handler that does nothing, reads 137 MB/s while its DOM parse reads
+// 83 MB/s, so no handler on top of it can be 2x faster than the DOM parse. This parser does the
+// lexing itself.
 
 #include "query/ejson.h"
 
 #include <cctype>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -16,7 +22,6 @@
 #include <vector>
 
 #include "fmt/format.h"
-#include "nlohmann/json.hpp"
 #include "query/limits.h"
 #include "query/value_order.h"
 
@@ -162,34 +167,6 @@ bool ParseIsoDate(std::string_view s, int64_t* millis) {
 // ---------------------------------------------------------------------------------------------
 // Parsing.
 
-// An iterator over the input that publishes how far nlohmann's lexer has read, so that our own
-// errors (bad special forms, depth) can name a byte offset.
-class TrackingIterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = char;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const char*;
-  using reference = const char&;
-
-  explicit TrackingIterator(const char** cursor) : cursor_(cursor) {}
-  reference operator*() const { return **cursor_; }
-  TrackingIterator& operator++() {
-    ++*cursor_;
-    return *this;
-  }
-  TrackingIterator operator++(int) {
-    TrackingIterator copy = *this;
-    ++*cursor_;
-    return copy;
-  }
-  bool operator==(const TrackingIterator& o) const { return *cursor_ == *o.cursor_; }
-  bool operator!=(const TrackingIterator& o) const { return *cursor_ != *o.cursor_; }
-
- private:
-  const char** cursor_;
-};
-
 bool IsSpecialCandidate(ValueView obj) {
   uint32_t n = obj.size();
   if (n < 1 || n > 2) return false;
@@ -204,115 +181,176 @@ bool IsIntegral(ValueView v, int64_t* out) {
   return true;
 }
 
-class EjsonSax {
+// Number of bytes of the UTF-8 sequence starting at p (lead byte >= 0x80), or 0 when it is
+// ill-formed (overlong, surrogate, beyond U+10FFFF, truncated).
+size_t Utf8SequenceLength(const unsigned char* p, const unsigned char* end) {
+  unsigned char c = p[0];
+  auto cont = [&](size_t i) { return p + i < end && (p[i] & 0xc0) == 0x80; };
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    if (!cont(1) || !cont(2)) return 0;
+    if (c == 0xe0 && p[1] < 0xa0) return 0;  // overlong
+    if (c == 0xed && p[1] >= 0xa0) return 0;  // surrogates
+    return 3;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xf0 && p[1] < 0x90) return 0;  // overlong
+    if (c == 0xf4 && p[1] >= 0x90) return 0;  // beyond U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else {
+    out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  }
+}
+
+// A strict RFC 8259 parser writing straight into a ValueBuilder. Recursion is bounded by
+// kMaxDepth (checked before each nested container). Special forms are recognised when their
+// object closes and rewritten in place.
+class Parser {
  public:
-  EjsonSax(const char* begin, const char** cursor, bool extended)
-      : begin_(begin), cursor_(cursor), extended_(extended) {}
+  Parser(std::string_view text, bool extended)
+      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), extended_(extended) {}
 
-  bool null() {
-    builder_.AppendNull();
-    return true;
-  }
-  bool boolean(bool b) {
-    builder_.AppendBool(b);
-    return true;
-  }
-  bool number_integer(int64_t i) {
-    AppendInteger(i);
-    return true;
-  }
-  bool number_unsigned(uint64_t u) {
-    if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      AppendInteger(static_cast<int64_t>(u));
-    } else {
-      builder_.AppendDouble(static_cast<double>(u));
+  absl::StatusOr<Value> Run() {
+    SkipSpace();
+    if (!ParseValue(0, {}, /*literal=*/false)) return absl::InvalidArgumentError(error_);
+    SkipSpace();
+    if (p_ != end_) {
+      Fail("invalid json (unexpected text after the value)");
+      return absl::InvalidArgumentError(error_);
     }
-    return true;
+    return builder_.Finish();
   }
-  bool number_float(double d, const std::string&) {
-    if (!std::isfinite(d)) return Fail("number out of range");
-    builder_.AppendDouble(d);
-    return true;
-  }
-  bool string(std::string& s) {
-    builder_.AppendString(s);
-    return true;
-  }
-  bool binary(std::vector<uint8_t>&) { return Fail("binary values are not json"); }
-
-  bool start_object(std::size_t) {
-    if (stack_.size() >= kMaxDepth) {
-      return Fail(fmt::format("nesting deeper than {} levels", kMaxDepth));
-    }
-    Frame f;
-    f.mark = builder_.GetMark();
-    f.is_object = true;
-    if (!stack_.empty() && stack_.back().is_object) {
-      Frame& parent = stack_.back();
-      f.key = last_key_;
-      // The object right under {"$escape": ...} keeps its keys literally.
-      f.literal = parent.keys == 1 && last_key_ == "$escape";
-    }
-    stack_.push_back(std::move(f));
-    builder_.BeginObject();
-    return true;
-  }
-  bool key(std::string& k) {
-    ++stack_.back().keys;
-    last_key_ = k;
-    builder_.Key(k);
-    return true;
-  }
-  bool end_object() {
-    Frame f = std::move(stack_.back());
-    stack_.pop_back();
-    if (!builder_.EndObject()) {
-      return Fail(fmt::format("duplicate key \"{}\"", builder_.duplicate_key()));
-    }
-    if (f.literal) return true;
-    ValueView obj = builder_.LastValue();
-    if (!IsSpecialCandidate(obj)) return true;
-    return ConvertSpecial(obj, f);
-  }
-  bool start_array(std::size_t) {
-    if (stack_.size() >= kMaxDepth) {
-      return Fail(fmt::format("nesting deeper than {} levels", kMaxDepth));
-    }
-    Frame f;
-    f.is_object = false;
-    stack_.push_back(std::move(f));
-    builder_.BeginArray();
-    return true;
-  }
-  bool end_array() {
-    stack_.pop_back();
-    builder_.EndArray();
-    return true;
-  }
-
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) {
-    if (error_.empty()) {
-      std::string what = ex.what();
-      // nlohmann: "[json.exception.parse_error.101] parse error at line 1, column 2: <detail>".
-      size_t colon = what.find(": ");
-      std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
-      size_t offset = position > 0 ? position - 1 : 0;
-      error_ = fmt::format("ejson at byte {}: invalid json ({})", offset, detail);
-    }
-    return false;
-  }
-
-  const std::string& error() const { return error_; }
-  Value Finish() { return builder_.Finish(); }
 
  private:
   struct Frame {
     ValueBuilder::Mark mark{};
-    std::string key;  // key in the parent object (objects inside objects only)
-    uint32_t keys = 0;
-    bool is_object = false;
-    bool literal = false;
+    std::string key;  // key in the parent object, when the parent is an object
+    bool in_object = false;
   };
+
+  void SkipSpace() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  bool FailAt(const char* where, std::string_view problem) {
+    if (error_.empty()) error_ = fmt::format("ejson at byte {}: {}", where - begin_, problem);
+    return false;
+  }
+  bool Fail(std::string_view problem) { return FailAt(p_, problem); }
+
+  bool ParseValue(size_t depth, std::string_view key, bool literal) {
+    if (p_ == end_) return Fail("invalid json (unexpected end of input)");
+    switch (*p_) {
+      case '{':
+        return ParseObject(depth + 1, key, literal);
+      case '[':
+        return ParseArray(depth + 1);
+      case '"': {
+        std::string_view s;
+        if (!ParseString(&scratch_, &s)) return false;
+        builder_.AppendString(s);
+        return true;
+      }
+      case 't':
+        return ParseLiteral("true", [this] { builder_.AppendBool(true); });
+      case 'f':
+        return ParseLiteral("false", [this] { builder_.AppendBool(false); });
+      case 'n':
+        return ParseLiteral("null", [this] { builder_.AppendNull(); });
+      default:
+        if (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) return ParseNumber();
+        return Fail(fmt::format("invalid json (unexpected character '{}')", Printable(*p_)));
+    }
+  }
+
+  static std::string Printable(char c) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f) return std::string(1, c);
+    return fmt::format("\\x{:02x}", u);
+  }
+
+  template <typename F>
+  bool ParseLiteral(std::string_view word, F append) {
+    if (static_cast<size_t>(end_ - p_) < word.size() || std::memcmp(p_, word.data(), word.size()) != 0) {
+      return Fail("invalid json (invalid literal)");
+    }
+    p_ += word.size();
+    append();
+    return true;
+  }
+
+  bool ParseNumber() {
+    const char* start = p_;
+    bool negative = *p_ == '-';
+    if (negative) ++p_;
+    if (p_ == end_ || *p_ < '0' || *p_ > '9') return Fail("invalid json (invalid number)");
+    uint64_t magnitude = 0;
+    bool overflow = false;
+    if (*p_ == '0') {
+      ++p_;
+    } else {
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
+        unsigned d = static_cast<unsigned>(*p_ - '0');
+        if (magnitude > (UINT64_MAX - d) / 10) overflow = true;
+        magnitude = magnitude * 10 + d;
+        ++p_;
+      }
+    }
+    bool is_float = false;
+    if (p_ != end_ && *p_ == '.') {
+      ++p_;
+      if (p_ == end_ || *p_ < '0' || *p_ > '9') return Fail("invalid json (invalid number)");
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+      is_float = true;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ == end_ || *p_ < '0' || *p_ > '9') return Fail("invalid json (invalid number)");
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+      is_float = true;
+    }
+    if (!is_float && !overflow) {
+      if (!negative && magnitude <= static_cast<uint64_t>(INT64_MAX)) {
+        AppendInteger(static_cast<int64_t>(magnitude));
+        return true;
+      }
+      if (negative && magnitude <= static_cast<uint64_t>(INT64_MAX) + 1) {
+        AppendInteger(static_cast<int64_t>(0 - magnitude));
+        return true;
+      }
+    }
+    double d = 0;
+    auto [ptr, ec] = std::from_chars(start, p_, d);
+    if (ec == std::errc::result_out_of_range) {
+      // from_chars leaves `d` alone when out of range; strtod tells overflow (infinity) from
+      // underflow (zero or a denormal), which is fine.
+      d = std::strtod(std::string(start, p_).c_str(), nullptr);
+      if (!std::isfinite(d)) return FailAt(start, "number out of range");
+    } else if (ec != std::errc() || ptr != p_ || !std::isfinite(d)) {
+      return FailAt(start, "invalid json (invalid number)");
+    }
+    builder_.AppendDouble(d);
+    return true;
+  }
 
   void AppendInteger(int64_t i) {
     if (i >= std::numeric_limits<int32_t>::min() && i <= std::numeric_limits<int32_t>::max()) {
@@ -322,20 +360,217 @@ class EjsonSax {
     }
   }
 
-  size_t Offset() const { return static_cast<size_t>(*cursor_ - begin_); }
-
-  bool Fail(const std::string& problem) {
-    if (error_.empty()) {
-      size_t offset = Offset();
-      error_ = fmt::format("ejson at byte {}: {}", offset > 0 ? offset - 1 : 0, problem);
+  bool ParseHex4(uint32_t* out) {
+    if (end_ - p_ < 4) return Fail("invalid json (truncated \\u escape)");
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = p_[i];
+      int d;
+      if (c >= '0' && c <= '9') {
+        d = c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        d = c - 'a' + 10;
+      } else if (c >= 'A' && c <= 'F') {
+        d = c - 'A' + 10;
+      } else {
+        return Fail("invalid json (bad \\u escape)");
+      }
+      v = v * 16 + d;
     }
-    return false;
+    p_ += 4;
+    *out = v;
+    return true;
   }
 
-  // Replaces the object just closed (described by `f`, viewed as `obj`) by `replacement`.
+  // Parses a string at p_ (which is '"'). *out views the input when the string has no escapes,
+  // else *scratch.
+  bool ParseString(std::string* scratch, std::string_view* out) {
+    const char* open = p_;
+    ++p_;
+    const char* run = p_;
+    bool escaped = false;
+    while (true) {
+      // Fast path over plain ASCII.
+      while (p_ != end_) {
+        unsigned char c = static_cast<unsigned char>(*p_);
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+        ++p_;
+      }
+      if (p_ == end_) return FailAt(open, "invalid json (unterminated string)");
+      unsigned char c = static_cast<unsigned char>(*p_);
+      if (c == '"') break;
+      if (c < 0x20) return Fail("invalid json (control character in string)");
+      if (c >= 0x80) {
+        size_t n = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(p_),
+                                      reinterpret_cast<const unsigned char*>(end_));
+        if (n == 0) return Fail("invalid utf-8 in string");
+        p_ += n;
+        continue;
+      }
+      // A backslash escape.
+      if (!escaped) {
+        scratch->clear();
+        escaped = true;
+      }
+      scratch->append(run, p_ - run);
+      ++p_;
+      if (p_ == end_) return FailAt(open, "invalid json (unterminated string)");
+      char e = *p_++;
+      switch (e) {
+        case '"':
+          scratch->push_back('"');
+          break;
+        case '\\':
+          scratch->push_back('\\');
+          break;
+        case '/':
+          scratch->push_back('/');
+          break;
+        case 'b':
+          scratch->push_back('\b');
+          break;
+        case 'f':
+          scratch->push_back('\f');
+          break;
+        case 'n':
+          scratch->push_back('\n');
+          break;
+        case 'r':
+          scratch->push_back('\r');
+          break;
+        case 't':
+          scratch->push_back('\t');
+          break;
+        case 'u': {
+          uint32_t cp = 0;
+          if (!ParseHex4(&cp)) return false;
+          if (cp >= 0xdc00 && cp <= 0xdfff) return Fail("invalid json (lone low surrogate)");
+          if (cp >= 0xd800 && cp <= 0xdbff) {
+            uint32_t low = 0;
+            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') {
+              return Fail("invalid json (lone high surrogate)");
+            }
+            p_ += 2;
+            if (!ParseHex4(&low)) return false;
+            if (low < 0xdc00 || low > 0xdfff) return Fail("invalid json (bad surrogate pair)");
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+          }
+          AppendUtf8(cp, scratch);
+          break;
+        }
+        default:
+          return FailAt(p_ - 1, fmt::format("invalid json (bad escape '\\{}')", Printable(e)));
+      }
+      run = p_;
+    }
+    if (escaped) {
+      scratch->append(run, p_ - run);
+      *out = *scratch;
+    } else {
+      *out = std::string_view(run, p_ - run);
+    }
+    ++p_;  // closing quote
+    return true;
+  }
+
+  bool CheckDepth(size_t depth) {
+    if (depth > kMaxDepth) return Fail(fmt::format("nesting deeper than {} levels", kMaxDepth));
+    return true;
+  }
+
+  bool ParseArray(size_t depth) {
+    if (!CheckDepth(depth)) return false;
+    ++p_;
+    builder_.BeginArray();
+    in_object_.push_back(false);
+    SkipSpace();
+    if (p_ != end_ && *p_ == ']') {
+      ++p_;
+      in_object_.pop_back();
+      builder_.EndArray();
+      return true;
+    }
+    while (true) {
+      SkipSpace();
+      if (!ParseValue(depth, {}, false)) return false;
+      SkipSpace();
+      if (p_ == end_) return Fail("invalid json (unterminated array)");
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ == ']') {
+        ++p_;
+        in_object_.pop_back();
+        builder_.EndArray();
+        return true;
+      }
+      return Fail("invalid json (expected ',' or ']' in array)");
+    }
+  }
+
+  // `key`: this object's key in its parent object (empty view when the parent is an array or
+  // there is none). `literal`: the object sits right under {"$escape": ...}, so its own keys are
+  // taken literally.
+  bool ParseObject(size_t depth, std::string_view key, bool literal) {
+    if (!CheckDepth(depth)) return false;
+    const char* open = p_;
+    Frame f;
+    f.mark = builder_.GetMark();
+    f.in_object = builder_.depth() > 0 && in_object_.back();
+    if (f.in_object) f.key.assign(key.data(), key.size());
+    ++p_;
+    builder_.BeginObject();
+    in_object_.push_back(true);
+    SkipSpace();
+    uint32_t fields = 0;
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+    } else {
+      while (true) {
+        SkipSpace();
+        if (p_ == end_ || *p_ != '"') return Fail("invalid json (expected a string key)");
+        std::string_view k;
+        if (!ParseString(&key_scratch_, &k)) return false;
+        builder_.Key(k);
+        bool child_literal = fields == 0 && k == "$escape";
+        ++fields;
+        SkipSpace();
+        if (p_ == end_ || *p_ != ':') return Fail("invalid json (expected ':' after a key)");
+        ++p_;
+        SkipSpace();
+        // `k` may view key_scratch_: a child object copies it before parsing its own keys.
+        if (!ParseValue(depth, k, child_literal)) return false;
+        SkipSpace();
+        if (p_ == end_) return Fail("invalid json (unterminated object)");
+        if (*p_ == ',') {
+          ++p_;
+          continue;
+        }
+        if (*p_ == '}') {
+          ++p_;
+          break;
+        }
+        return Fail("invalid json (expected ',' or '}' in object)");
+      }
+    }
+    in_object_.pop_back();
+    if (!builder_.EndObject()) {
+      return FailAt(open, fmt::format("duplicate key \"{}\"", builder_.duplicate_key()));
+    }
+    if (literal) return true;
+    ValueView obj = builder_.LastValue();
+    if (!IsSpecialCandidate(obj)) return true;
+    error_pos_ = open;
+    return ConvertSpecial(obj, f);
+  }
+
+  bool Fail2(std::string_view problem) { return FailAt(error_pos_, problem); }
+
+  // Replaces the object just closed (described by `f`) by `replacement`.
   bool Replace(const Frame& f, const Value& replacement) {
     builder_.TruncateTo(f.mark);
-    if (!stack_.empty() && stack_.back().is_object) builder_.Key(f.key);
+    if (f.in_object) builder_.Key(f.key);
     builder_.Append(replacement.view());
     return true;
   }
@@ -351,12 +586,12 @@ class EjsonSax {
         if (v.IsNumber()) {
           double d = v.NumberAsDouble();
           if (v.type() == Type::kDouble) {
-            if (!std::isfinite(d) || std::fabs(d) > 8.64e15) return Fail("$date out of range");
+            if (!std::isfinite(d) || std::fabs(d) > 8.64e15) return Fail2("$date out of range");
             ms = static_cast<int64_t>(std::trunc(d));
           } else {
             ms = *v.NumberAsInt64();
             if (ms > 8640000000000000LL || ms < -8640000000000000LL) {
-              return Fail("$date out of range");
+              return Fail2("$date out of range");
             }
           }
           return Replace(f, Value::Date(ms));
@@ -364,23 +599,23 @@ class EjsonSax {
         if (extended_ && v.IsString() && ParseIsoDate(v.AsString(), &ms)) {
           return Replace(f, Value::Date(ms));
         }
-        return Fail("$date needs a number");
+        return Fail2("$date needs a number");
       }
       if (k == "$binary") {
-        if (!v.IsString()) return Fail("$binary needs a base64 string");
+        if (!v.IsString()) return Fail2("$binary needs a base64 string");
         std::string bytes;
-        if (!DecodeBase64(v.AsString(), &bytes)) return Fail("$binary is not valid base64");
+        if (!DecodeBase64(v.AsString(), &bytes)) return Fail2("$binary is not valid base64");
         return Replace(f, Value::Binary(0, bytes));
       }
       if (k == "$escape") {
-        if (!v.IsObject()) return Fail("$escape needs an object");
+        if (!v.IsObject()) return Fail2("$escape needs an object");
         ValueBuilder copy;
         copy.Append(v);
         return Replace(f, copy.Finish());
       }
       if (k == "$InfNaN") {
         int64_t n;
-        if (!IsIntegral(v, &n) || n < -1 || n > 1) return Fail("$InfNaN needs 1, -1 or 0");
+        if (!IsIntegral(v, &n) || n < -1 || n > 1) return Fail2("$InfNaN needs 1, -1 or 0");
         double d = n == 0 ? std::numeric_limits<double>::quiet_NaN()
                           : n * std::numeric_limits<double>::infinity();
         return Replace(f, Value::Double(d));
@@ -389,28 +624,28 @@ class EjsonSax {
       if (k == "$oid") {
         std::optional<ObjectId> oid;
         if (v.IsString()) oid = ObjectId::FromHex(v.AsString());
-        if (!oid) return Fail("$oid needs 24 hex digits");
+        if (!oid) return Fail2("$oid needs 24 hex digits");
         return Replace(f, Value::MakeObjectId(*oid));
       }
       if (k == "$numberLong" || k == "$numberInt") {
-        if (!v.IsString()) return Fail(fmt::format("{} needs a string", k));
+        if (!v.IsString()) return Fail2(fmt::format("{} needs a string", k));
         std::string s(v.AsString());
         errno = 0;
         char* end = nullptr;
         long long n = s.empty() ? 0 : std::strtoll(s.c_str(), &end, 10);
         if (s.empty() || *end != '\0' || errno == ERANGE || std::isspace(s[0])) {
-          return Fail(fmt::format("{} needs an integer string", k));
+          return Fail2(fmt::format("{} needs an integer string", k));
         }
         if (k == "$numberInt") {
           if (n < std::numeric_limits<int32_t>::min() || n > std::numeric_limits<int32_t>::max()) {
-            return Fail("$numberInt out of range");
+            return Fail2("$numberInt out of range");
           }
           return Replace(f, Value::Int32(static_cast<int32_t>(n)));
         }
         return Replace(f, Value::Int64(n));
       }
       if (k == "$numberDouble") {
-        if (!v.IsString()) return Fail("$numberDouble needs a string");
+        if (!v.IsString()) return Fail2("$numberDouble needs a string");
         std::string s(v.AsString());
         double d;
         if (s == "Infinity") {
@@ -423,7 +658,7 @@ class EjsonSax {
           char* end = nullptr;
           d = s.empty() ? 0 : std::strtod(s.c_str(), &end);
           if (s.empty() || *end != '\0' || std::isspace(s[0])) {
-            return Fail("$numberDouble needs a number string");
+            return Fail2("$numberDouble needs a number string");
           }
         }
         return Replace(f, Value::Double(d));
@@ -433,7 +668,7 @@ class EjsonSax {
         auto options = v.Find("options");
         if (v.size() != 2 || !pattern || !options || !pattern->IsString() ||
             !options->IsString()) {
-          return Fail("$regularExpression needs {pattern, options} strings");
+          return Fail2("$regularExpression needs {pattern, options} strings");
         }
         return Replace(f, Value::Regex(pattern->AsString(), options->AsString()));
       }
@@ -443,14 +678,14 @@ class EjsonSax {
         int64_t tn, in;
         if (v.size() != 2 || !t || !i || !IsIntegral(*t, &tn) || !IsIntegral(*i, &in) || tn < 0 ||
             in < 0 || tn > 0xffffffffLL || in > 0xffffffffLL) {
-          return Fail("$timestamp needs {t, i} unsigned 32-bit integers");
+          return Fail2("$timestamp needs {t, i} unsigned 32-bit integers");
         }
         return Replace(f, Value::Timestamp((static_cast<uint64_t>(tn) << 32) |
                                            static_cast<uint64_t>(in)));
       }
       if (k == "$minKey" || k == "$maxKey") {
         int64_t n;
-        if (!IsIntegral(v, &n) || n != 1) return Fail(fmt::format("{} needs 1", k));
+        if (!IsIntegral(v, &n) || n != 1) return Fail2(fmt::format("{} needs 1", k));
         return Replace(f, k == "$minKey" ? Value::MinKey() : Value::MaxKey());
       }
       return true;
@@ -473,29 +708,32 @@ class EjsonSax {
     };
     ValueView a, b;
     if (pick("$type", "$value", &a, &b)) {
-      if (!a.IsString()) return Fail("$type needs a type name");
+      if (!a.IsString()) return Fail2("$type needs a type name");
       if (a.AsString() != "oid") {
-        return Fail(fmt::format("unknown ejson type \"{}\"", a.AsString()));
+        return Fail2(fmt::format("unknown ejson type \"{}\"", a.AsString()));
       }
       std::optional<ObjectId> oid;
       if (b.IsString()) oid = ObjectId::FromHex(b.AsString());
-      if (!oid) return Fail("oid $value needs 24 hex digits");
+      if (!oid) return Fail2("oid $value needs 24 hex digits");
       return Replace(f, Value::MakeObjectId(*oid));
     }
     if (pick("$regexp", "$flags", &a, &b)) {
-      if (!a.IsString() || !b.IsString()) return Fail("$regexp and $flags need strings");
-      if (b.AsString().size() > 16) return Fail("$flags too long");
+      if (!a.IsString() || !b.IsString()) return Fail2("$regexp and $flags need strings");
+      if (b.AsString().size() > 16) return Fail2("$flags too long");
       return Replace(f, Value::Regex(a.AsString(), b.AsString()));
     }
     return true;
   }
 
   const char* begin_;
-  const char** cursor_;
+  const char* p_;
+  const char* end_;
   bool extended_;
+  const char* error_pos_ = nullptr;
   ValueBuilder builder_;
-  std::vector<Frame> stack_;
-  std::string last_key_;
+  std::vector<bool> in_object_;
+  std::string scratch_;
+  std::string key_scratch_;
   std::string error_;
 };
 
@@ -672,24 +910,7 @@ absl::StatusOr<Value> ParseEjson(std::string_view text, const ParseOptions& opti
         fmt::format("ejson at byte 0: text of {} bytes is over the {} byte limit", text.size(),
                     kMaxEjsonBytes));
   }
-  const char* cursor = text.data();
-  const char* end_pos = text.data() + text.size();
-  EjsonSax sax(text.data(), &cursor, options.extended_json);
-  TrackingIterator first(&cursor);
-  TrackingIterator last(&end_pos);
-  bool ok;
-  try {
-    ok = nlohmann::json::sax_parse(first, last, &sax, nlohmann::json::input_format_t::json,
-                                   /*strict=*/true);
-  } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(
-        fmt::format("ejson at byte {}: {}", cursor - text.data(), e.what()));
-  }
-  if (!ok) {
-    std::string message = sax.error().empty() ? "ejson: invalid json" : sax.error();
-    return absl::InvalidArgumentError(message);
-  }
-  return sax.Finish();
+  return Parser(text, options.extended_json).Run();
 }
 
 absl::StatusOr<Value> ParseEjson(std::string_view text) { return ParseEjson(text, ParseOptions{}); }

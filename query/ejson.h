@@ -1,7 +1,7 @@
 // Meteor EJSON <-> Value.
 //
-// Parsing goes straight from text into a Value's buffer through nlohmann's SAX interface: no
-// intermediate JSON DOM. Serializing writes text directly from the Value.
+// Parsing goes straight from text into a Value's buffer with a strict RFC 8259 parser of our
+// own: no intermediate JSON DOM. Serializing writes text directly from the Value.
 //
 // Accepted special forms (an object is special only when its key set is exactly one of these;
 // anything else is a plain object):
