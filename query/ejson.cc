@@ -533,17 +533,28 @@ class Parser {
         std::string_view k;
         if (!ParseString(&key_scratch_, &k)) return false;
         builder_.Key(k);
-        bool child_literal = fields == 0 && k == "$escape";
+        // {"$escape": X} takes X's keys literally, but only when "$escape" turns out to be the
+        // object's only key: X is parsed as literal first and parsed again below otherwise.
+        bool child_literal = !literal && fields == 0 && k == "$escape";
         ++fields;
         SkipSpace();
         if (p_ == end_ || *p_ != ':') return Fail("invalid json (expected ':' after a key)");
         ++p_;
         SkipSpace();
+        const char* value_start = p_;
+        ValueBuilder::Mark value_mark = builder_.GetMark();
         // `k` may view key_scratch_: a child object copies it before parsing its own keys.
         if (!ParseValue(depth, k, child_literal)) return false;
         SkipSpace();
         if (p_ == end_) return Fail("invalid json (unterminated object)");
         if (*p_ == ',') {
+          if (child_literal) {
+            builder_.TruncateTo(value_mark);
+            builder_.Key("$escape");
+            p_ = value_start;
+            if (!ParseValue(depth, "$escape", false)) return false;
+            SkipSpace();
+          }
           ++p_;
           continue;
         }
@@ -719,7 +730,13 @@ class Parser {
     }
     if (pick("$regexp", "$flags", &a, &b)) {
       if (!a.IsString() || !b.IsString()) return Fail2("$regexp and $flags need strings");
-      if (b.AsString().size() > 16) return Fail2("$flags too long");
+      std::string_view flags = b.AsString();
+      for (size_t i = 0; i < flags.size(); ++i) {
+        if (std::string_view("dgilmsuxy").find(flags[i]) == std::string_view::npos ||
+            flags.find(flags[i]) != i) {
+          return Fail2(fmt::format("$flags \"{}\" has an unknown or repeated flag", flags));
+        }
+      }
       return Replace(f, Value::Regex(a.AsString(), b.AsString()));
     }
     return true;

@@ -5,13 +5,16 @@
 //
 // Accepted special forms (an object is special only when its key set is exactly one of these;
 // anything else is a plain object):
-//   {"$date": ms}                  date (ms: a JSON number; fractions truncated toward zero)
+//   {"$date": ms}                  date (ms: a JSON number within JavaScript's +-8.64e15 range;
+//                                  fractions truncated toward zero; a Value::Date outside that
+//                                  range prints, but does not parse back)
 //   {"$binary": base64}            binary, subtype 0 (padded standard base64)
 //   {"$escape": {...}}             a plain object whose keys are taken literally one level down
 //                                  (its values are still EJSON)
 //   {"$InfNaN": 1|-1|0}            +Infinity, -Infinity, NaN (doubles)
 //   {"$type": "oid", "$value": h}  ObjectId (24 hex digits); any other $type is an error
-//   {"$regexp": src, "$flags": f}  regular expression (flags from "imsxlu")
+//   {"$regexp": src, "$flags": f}  regular expression (flags: each of "dgilmsuxy" at most once,
+//                                  JavaScript's and MongoDB's letters)
 // and, on input only, MongoDB Extended JSON:
 //   {"$oid": hex}, {"$numberLong": "int"}, {"$numberInt": "int"}, {"$numberDouble": "1.5"|
 //   "Infinity"|"-Infinity"|"NaN"}, {"$date": {"$numberLong": "ms"}}, {"$date": "ISO-8601"},

@@ -329,8 +329,13 @@ ArrayRange ValueView::elements() const {
 }
 
 Value ValueView::ToValue() const {
-  if (node_ == nullptr || FitsInline(type_, payload_)) {
-    return Value::FromInline(type_, payload_, internal::PayloadSize(type_, payload_));
+  size_t size = internal::PayloadSize(type_, payload_);
+  if (FitsInline(type_, payload_)) return Value::FromInline(type_, payload_, size);
+  if (node_ == nullptr) {
+    // A view into memory no node owns (a ValueBuilder's buffer): copy the payload.
+    ValueNode* node = ValueNode::Allocate(size);
+    std::memcpy(node->data(), payload_, size);
+    return Value::FromNode(type_, node, 0);
   }
   node_->Ref();
   return Value::FromNode(type_, node_, static_cast<uint32_t>(payload_ - node_->data()));
