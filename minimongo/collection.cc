@@ -1,0 +1,408 @@
+#include "minimongo/collection.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+#include "fmt/format.h"
+#include "query/ejson.h"
+#include "query/internal/status_macros.h"
+#include "query/limits.h"
+#include "query/modifier.h"
+#include "query/upsert.h"
+#include "query/value_order.h"
+
+namespace minimongo {
+
+using query::Field;
+using query::Type;
+using query::Value;
+using query::ValueView;
+
+ValueView DocumentId(ValueView doc) { return doc.fields().begin()->value; }
+
+// The index stores slot numbers and hashes/compares them by the `_id` of the slot's document,
+// so ids are not stored twice. Lookups by a ValueView id are heterogeneous.
+struct Collection::SlotHash {
+  using is_transparent = void;
+  const std::vector<Value>* slots;
+  size_t operator()(uint32_t slot) const { return query::HashValue(DocumentId((*slots)[slot].view())); }
+  size_t operator()(ValueView id) const { return query::HashValue(id); }
+};
+
+struct Collection::SlotEq {
+  using is_transparent = void;
+  const std::vector<Value>* slots;
+  ValueView Id(uint32_t slot) const { return DocumentId((*slots)[slot].view()); }
+  bool operator()(uint32_t a, uint32_t b) const { return a == b || query::ValuesEqual(Id(a), Id(b)); }
+  bool operator()(ValueView a, uint32_t b) const { return query::ValuesEqual(a, Id(b)); }
+  bool operator()(uint32_t a, ValueView b) const { return query::ValuesEqual(Id(a), b); }
+};
+
+namespace {
+
+std::string Describe(ValueView v) {
+  std::string s = query::ToEjson(v);
+  if (s.size() > 80) s = s.substr(0, 77) + "...";
+  return s;
+}
+
+absl::Status ValidateKeys(ValueView v, size_t depth, bool top_level) {
+  if (depth > query::kMaxDepth) {
+    return absl::InvalidArgumentError(
+        fmt::format("document nests deeper than {} levels", query::kMaxDepth));
+  }
+  if (v.IsObject()) {
+    for (const Field& f : v.fields()) {
+      if (top_level && f.key.starts_with('$')) {
+        return absl::InvalidArgumentError(fmt::format("Key {} must not start with '$'", f.key));
+      }
+      if (f.key.find('.') != std::string_view::npos) {
+        return absl::InvalidArgumentError(fmt::format("Key {} must not contain '.'", f.key));
+      }
+      if (f.value.IsObject() || f.value.IsArray()) {
+        RETURN_IF_ERROR(ValidateKeys(f.value, depth + 1, false));
+      }
+    }
+  } else if (v.IsArray()) {
+    for (ValueView e : v.elements()) {
+      if (e.IsObject() || e.IsArray()) RETURN_IF_ERROR(ValidateKeys(e, depth + 1, false));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateId(ValueView id) {
+  if (id.IsArray()) return absl::InvalidArgumentError("_id cannot be an array");
+  if (id.type() == Type::kRegex) return absl::InvalidArgumentError("_id cannot be a regex");
+  return absl::OkStatus();
+}
+
+bool SameBytes(ValueView a, ValueView b) {
+  return a.type() == b.type() && a.payload_size() == b.payload_size() &&
+         std::memcmp(a.payload(), b.payload(), a.payload_size()) == 0;
+}
+
+}  // namespace
+
+absl::Status Collection::ValidateDocument(ValueView doc) {
+  if (!doc.IsObject()) {
+    return absl::InvalidArgumentError(
+        fmt::format("document must be an object, not {}", query::TypeName(doc.type())));
+  }
+  auto id = doc.Find("_id");
+  if (id) RETURN_IF_ERROR(ValidateId(*id));
+  return ValidateKeys(doc, 1, true);
+}
+
+Collection::Collection(std::string name, CollectionOptions options)
+    : name_(std::move(name)), options_(std::move(options)), ids_(options_.id_seed) {
+  index_ = std::make_unique<absl::flat_hash_set<uint32_t, SlotHash, SlotEq>>(
+      0, SlotHash{&slots_}, SlotEq{&slots_});
+}
+
+Collection::~Collection() = default;
+
+int64_t Collection::Now() const {
+  if (options_.now_millis) return options_.now_millis();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t Collection::FindSlot(ValueView id) const {
+  auto it = index_->find(id);
+  if (it == index_->end()) return -1;
+  return *it;
+}
+
+std::optional<Value> Collection::FindById(ValueView id) const {
+  int64_t slot = FindSlot(id);
+  if (slot < 0) return std::nullopt;
+  return slots_[slot];
+}
+
+Value Collection::WithIdFirst(ValueView doc, const Value& id) {
+  auto it = doc.fields().begin();
+  if (doc.size() > 0 && it->key == "_id" && query::ValuesEqual(it->value, id.view())) {
+    return doc.ToValue();
+  }
+  query::ValueBuilder b;
+  b.BeginObject();
+  b.Key("_id");
+  b.Append(id.view());
+  for (const Field& f : doc.fields()) {
+    if (f.key == "_id") continue;
+    b.Key(f.key);
+    b.Append(f.value);
+  }
+  bool unique = b.EndObject();
+  (void)unique;  // the source object had unique keys and _id was written once
+  return b.Finish();
+}
+
+void Collection::StoreNew(Value doc) {
+  uint32_t slot = static_cast<uint32_t>(slots_.size());
+  slots_.push_back(std::move(doc));
+  index_->insert(slot);
+  ++live_;
+}
+
+void Collection::EraseSlot(uint32_t slot) {
+  index_->erase(DocumentId(slots_[slot].view()));
+  slots_[slot] = Value();
+  --live_;
+}
+
+void Collection::MaybeCompact() {
+  size_t dead = slots_.size() - live_;
+  if (dead < 1024 || dead < live_) return;
+  std::vector<Value> kept;
+  kept.reserve(live_);
+  for (Value& v : slots_) {
+    if (!v.IsNull()) kept.push_back(std::move(v));
+  }
+  slots_ = std::move(kept);
+  index_->clear();
+  index_->reserve(slots_.size());
+  for (uint32_t i = 0; i < slots_.size(); ++i) index_->insert(i);
+}
+
+absl::StatusOr<Value> Collection::Insert(const Value& doc) {
+  ValueView view = doc.view();
+  RETURN_IF_ERROR(ValidateDocument(view));
+  Value id;
+  if (auto existing = view.Find("_id")) {
+    id = existing->ToValue();
+  } else {
+    // Generated ids never collide in practice; retry anyway so the invariant holds.
+    do {
+      id = ids_.Next(options_.id_kind);
+    } while (FindSlot(id.view()) >= 0);
+  }
+  if (FindSlot(id.view()) >= 0) {
+    return absl::AlreadyExistsError(
+        fmt::format("duplicate key error: a document with _id {} already exists", Describe(id.view())));
+  }
+  StoreNew(WithIdFirst(view, id));
+  return id;
+}
+
+std::vector<uint32_t> Collection::MatchSlots(const query::Selector& selector,
+                                             size_t max_matches) const {
+  std::vector<uint32_t> out;
+  if (max_matches == 0) return out;
+  if (const auto& ids = selector.id_values()) {
+    for (const Value& id : *ids) {
+      int64_t slot = FindSlot(id.view());
+      if (slot >= 0 && selector.Matches(slots_[slot].view())) out.push_back(slot);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    if (out.size() > max_matches) out.resize(max_matches);
+    return out;
+  }
+  for (uint32_t i = 0; i < slots_.size(); ++i) {
+    const Value& doc = slots_[i];
+    if (doc.IsNull()) continue;
+    if (selector.Matches(doc.view())) {
+      out.push_back(i);
+      if (out.size() >= max_matches) break;
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<Cursor> Collection::Find(const Value& selector, const FindOptions& options) const {
+  ASSIGN_OR_RETURN(query::Selector compiled, query::Selector::Compile(selector.view()));
+  std::optional<query::SortSpec> sort;
+  if (!options.sort.IsNull()) {
+    ASSIGN_OR_RETURN(sort, query::SortSpec::Compile(options.sort.view()));
+  }
+  std::optional<query::Projection> projection;
+  if (!options.projection.IsNull()) {
+    ASSIGN_OR_RETURN(projection, query::Projection::Compile(options.projection.view()));
+  }
+  return Cursor(this, std::make_shared<const query::Selector>(std::move(compiled)),
+                std::move(sort), options.skip, options.limit, std::move(projection));
+}
+
+absl::StatusOr<std::optional<Value>> Collection::FindOne(const Value& selector,
+                                                         const FindOptions& options) const {
+  FindOptions one = options;
+  one.limit = 1;
+  ASSIGN_OR_RETURN(Cursor cursor, Find(selector, one));
+  std::vector<Value> docs = cursor.Fetch();
+  if (docs.empty()) return std::optional<Value>();
+  return std::optional<Value>(std::move(docs[0]));
+}
+
+absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Value& modifier,
+                                                const UpdateOptions& options) {
+  ASSIGN_OR_RETURN(query::Selector compiled, query::Selector::Compile(selector.view()));
+  query::ModifierOptions modifier_options;
+  modifier_options.array_filters = options.array_filters;
+  ASSIGN_OR_RETURN(query::Modifier mod, query::Modifier::Compile(modifier.view(), modifier_options));
+  const int64_t now = Now();
+
+  std::vector<uint32_t> slots =
+      MatchSlots(compiled, options.multi ? slots_.size() : size_t{1});
+  UpdateResult result;
+  if (slots.empty()) {
+    if (!options.upsert) return result;
+    ASSIGN_OR_RETURN(Value seed, query::SeedUpsertDocument(selector.view()));
+    query::ApplyContext context;
+    context.is_upsert_insert = true;
+    context.now_millis = now;
+    ASSIGN_OR_RETURN(Value doc, mod.Apply(seed.view(), context));
+    if (mod.is_replacement()) {
+      // A replacement keeps the selector's _id when it names none itself.
+      auto seed_id = seed.view().Find("_id");
+      if (seed_id && !doc.view().Find("_id")) doc = WithIdFirst(doc.view(), seed_id->ToValue());
+    }
+    ASSIGN_OR_RETURN(Value id, Insert(doc));
+    result.upserted_id = std::move(id);
+    return result;
+  }
+
+  // Compute every new document first; commit only when all succeeded.
+  std::vector<Value> updated;
+  updated.reserve(slots.size());
+  for (uint32_t slot : slots) {
+    ValueView old_doc = slots_[slot].view();
+    query::MatchDetails details;
+    compiled.Matches(old_doc, &details);
+    query::ApplyContext context;
+    context.match = &details;
+    context.now_millis = now;
+    ASSIGN_OR_RETURN(Value new_doc, mod.Apply(old_doc, context));
+    ValueView old_id = DocumentId(old_doc);
+    auto new_id = new_doc.view().Find("_id");
+    if (!new_id && !mod.is_replacement()) {
+      // $unset or $rename of _id: only a replacement may leave _id out (it keeps the old one).
+      return absl::InvalidArgumentError(
+          "Performing an update on the path '_id' would modify the immutable field '_id'");
+    }
+    if (!new_id) {
+      new_doc = WithIdFirst(new_doc.view(), old_id.ToValue());
+    } else if (!SameBytes(*new_id, old_id)) {
+      return absl::InvalidArgumentError(fmt::format(
+          "Performing an update on the path '_id' would modify the immutable field '_id'"));
+    } else if (new_doc.view().fields().begin()->key != "_id") {
+      new_doc = WithIdFirst(new_doc.view(), old_id.ToValue());
+    }
+    RETURN_IF_ERROR(ValidateDocument(new_doc.view()));
+    updated.push_back(std::move(new_doc));
+  }
+  result.matched = slots.size();
+  for (size_t i = 0; i < slots.size(); ++i) {
+    Value& stored = slots_[slots[i]];
+    if (SameBytes(stored.view(), updated[i].view())) continue;
+    stored = std::move(updated[i]);
+    ++result.modified;
+  }
+  return result;
+}
+
+absl::StatusOr<size_t> Collection::Remove(const Value& selector) {
+  ASSIGN_OR_RETURN(query::Selector compiled, query::Selector::Compile(selector.view()));
+  std::vector<uint32_t> slots = MatchSlots(compiled, slots_.size());
+  for (uint32_t slot : slots) EraseSlot(slot);
+  MaybeCompact();
+  return slots.size();
+}
+
+void Collection::ForEachDocument(const std::function<void(const Value&)>& fn) const {
+  for (const Value& doc : slots_) {
+    if (!doc.IsNull()) fn(doc);
+  }
+}
+
+size_t Collection::MemoryBytes() const {
+  // Each heap block costs its size plus malloc's header, rounded to 16 bytes.
+  auto block = [](size_t n) { return (n + 8 + 15) / 16 * 16; };
+  size_t bytes = block(slots_.capacity() * sizeof(Value));
+  for (const Value& doc : slots_) {
+    if (size_t heap = doc.HeapBytes()) bytes += block(heap);
+  }
+  bytes += block(index_->capacity() * (sizeof(uint32_t) + 1));
+  return bytes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cursor
+
+Cursor::Cursor(const Collection* collection, std::shared_ptr<const query::Selector> selector,
+               std::optional<query::SortSpec> sort, size_t skip, std::optional<size_t> limit,
+               std::optional<query::Projection> projection)
+    : collection_(collection),
+      selector_(std::move(selector)),
+      sort_(std::move(sort)),
+      skip_(skip),
+      limit_(limit),
+      projection_(std::move(projection)) {}
+
+std::vector<uint32_t> Cursor::MatchingSlots() const {
+  // skip + limit, saturating: a huge limit must not wrap around to a small `wanted`.
+  const size_t wanted =
+      limit_ && *limit_ <= SIZE_MAX - skip_ ? skip_ + *limit_ : SIZE_MAX;
+  if (limit_ && *limit_ == 0) return {};
+  if (!sort_) {
+    std::vector<uint32_t> slots = collection_->MatchSlots(*selector_, wanted);
+    if (skip_ >= slots.size()) return {};
+    slots.erase(slots.begin(), slots.begin() + skip_);
+    return slots;
+  }
+  // Sorted: extract each match's key once; keep only the best `wanted` with a bounded heap.
+  std::vector<uint32_t> matches = collection_->MatchSlots(*selector_, SIZE_MAX);
+  struct Keyed {
+    query::SortKey key;
+    uint32_t slot;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(std::min(matches.size(), wanted));
+  auto less = [this](const Keyed& a, const Keyed& b) {
+    int c = sort_->CompareKeys(a.key, b.key);
+    return c != 0 ? c < 0 : a.slot < b.slot;  // ties keep insertion order
+  };
+  for (uint32_t slot : matches) {
+    Keyed k{sort_->ExtractKey(collection_->slots_[slot].view()), slot};
+    if (keyed.size() < wanted) {
+      keyed.push_back(std::move(k));
+      if (keyed.size() == wanted) std::make_heap(keyed.begin(), keyed.end(), less);
+    } else if (less(k, keyed.front())) {
+      std::pop_heap(keyed.begin(), keyed.end(), less);
+      keyed.back() = std::move(k);
+      std::push_heap(keyed.begin(), keyed.end(), less);
+    }
+  }
+  std::sort(keyed.begin(), keyed.end(), less);
+  std::vector<uint32_t> out;
+  for (size_t i = skip_; i < keyed.size(); ++i) out.push_back(keyed[i].slot);
+  return out;
+}
+
+void Cursor::ForEach(const std::function<void(const Value&)>& fn) const {
+  for (uint32_t slot : MatchingSlots()) {
+    const Value& doc = collection_->slots_[slot];
+    if (!projection_) {
+      fn(doc);
+      continue;
+    }
+    query::MatchDetails details;
+    selector_->Matches(doc.view(), &details);
+    fn(projection_->Apply(doc.view(), &details));
+  }
+}
+
+std::vector<Value> Cursor::Fetch() const {
+  std::vector<Value> out;
+  ForEach([&](const Value& doc) { out.push_back(doc); });
+  return out;
+}
+
+size_t Cursor::Count() const { return MatchingSlots().size(); }
+
+}  // namespace minimongo

@@ -1,0 +1,201 @@
+// A collection: documents with unique `_id`s, and the operations of Meteor's minimongo with
+// MongoDB's semantics (insert, find, update with upsert, remove).
+//
+// Storage: documents are immutable query::Values kept in insertion order in a slot vector,
+// with a hash index from `_id` to slot. A scan walks the slots in order (cache-friendly, and
+// it is the natural order: results without a sort come in insertion order). A removed document
+// leaves a tombstone that a later compaction reclaims; compaction keeps the order.
+//
+// Invariants: every stored document is an object whose first field is `_id`; `_id` is unique
+// by value (1 and 1.0 are the same id), never an array, a regex or missing; no top-level key
+// starts with '$' and no key anywhere contains '.'; nesting is at most query::kMaxDepth.
+//
+// Every write is validated completely before anything changes: a rejected Insert, Update or
+// Remove leaves the collection exactly as it was. A multi-document update is all-or-nothing.
+//
+// Thread safety: none. A collection is used from one thread (the owner's event loop), like
+// Meteor's. Values it returns are immutable and may be handed to other threads.
+//
+// Example:
+//   Collection files("files");
+//   auto id = files.Insert(*query::ParseEjson(R"({"name": "a.pdf", "size": 10})"));
+//   auto cursor = files.Find(*query::ParseEjson(R"({"size": {"$gt": 5}})"));
+//   for (const query::Value& doc : cursor->Fetch()) ...
+
+#ifndef MINIMONGO_MINIMONGO_COLLECTION_H_
+#define MINIMONGO_MINIMONGO_COLLECTION_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "minimongo/document_id.h"
+#include "query/projection.h"
+#include "query/selector.h"
+#include "query/sort_spec.h"
+#include "query/value.h"
+
+namespace minimongo {
+
+struct CollectionOptions {
+  // The kind of `_id` generated for documents inserted without one. Default: Meteor strings.
+  IdKind id_kind = IdKind::kMeteorString;
+  // Seed of the id generator; IdGenerator::kRandomSeed (default) seeds from the OS.
+  uint64_t id_seed = IdGenerator::kRandomSeed;
+  // Clock for $currentDate, in ms since the epoch. Default: the system clock.
+  std::function<int64_t()> now_millis;
+};
+
+struct FindOptions {
+  // A sort spec ({a: 1, b: -1} or Meteor's array forms); null means insertion order.
+  query::Value sort;
+  size_t skip = 0;
+  // Maximum number of results; nullopt means all.
+  std::optional<size_t> limit;
+  // A projection ({a: 1} / {a: 0} / $slice / $elemMatch / "a.$"); null means whole documents.
+  query::Value projection;
+};
+
+struct UpdateOptions {
+  // Update every match (default: the first match only).
+  bool multi = false;
+  // Insert a document when nothing matches.
+  bool upsert = false;
+  // Filter documents for the `$[ident]` positional operator.
+  std::vector<query::Value> array_filters;
+};
+
+struct UpdateResult {
+  // Documents the selector matched (1 when an upsert inserted).
+  size_t matched = 0;
+  // Documents whose content changed.
+  size_t modified = 0;
+  // The `_id` of the document an upsert inserted.
+  std::optional<query::Value> upserted_id;
+};
+
+class Collection;
+
+// A compiled query over a collection. It holds no results: Fetch, ForEach, Count and Map run
+// the query against the collection's current contents each time (like a Meteor cursor).
+// REQUIRES: the collection outlives the cursor.
+class Cursor {
+ public:
+  // The matching documents, sorted, skipped, limited and projected. O(n) for a scan plus
+  // O(m log k) for a sort with limit k (bounded top-k, never a full sort when limited).
+  std::vector<query::Value> Fetch() const;
+  // Calls `fn` with each result in order.
+  void ForEach(const std::function<void(const query::Value&)>& fn) const;
+  // The number of results (honours skip and limit).
+  size_t Count() const;
+  template <typename F>
+  auto Map(F&& fn) const {
+    std::vector<decltype(fn(std::declval<const query::Value&>()))> out;
+    ForEach([&](const query::Value& doc) { out.push_back(fn(doc)); });
+    return out;
+  }
+
+ private:
+  friend class Collection;
+  Cursor(const Collection* collection, std::shared_ptr<const query::Selector> selector,
+         std::optional<query::SortSpec> sort, size_t skip, std::optional<size_t> limit,
+         std::optional<query::Projection> projection);
+
+  // The matching slots in result order (before projection).
+  std::vector<uint32_t> MatchingSlots() const;
+
+  const Collection* collection_;
+  std::shared_ptr<const query::Selector> selector_;
+  std::optional<query::SortSpec> sort_;
+  size_t skip_;
+  std::optional<size_t> limit_;
+  std::optional<query::Projection> projection_;
+};
+
+class Collection {
+ public:
+  explicit Collection(std::string name, CollectionOptions options = {});
+  // Out of line: the index's hash and equality functors are complete only in collection.cc.
+  ~Collection();
+  Collection(const Collection&) = delete;
+  Collection& operator=(const Collection&) = delete;
+
+  const std::string& name() const { return name_; }
+  // Number of documents.
+  size_t size() const { return live_; }
+
+  // Inserts `doc` (an object). Without `_id`, one is generated (CollectionOptions::id_kind) and
+  // put first; with one, `_id` is moved to the front. Returns the `_id`.
+  // Errors: InvalidArgument for a non-object, an array/regex `_id`, a top-level key starting
+  // with '$', a key containing '.', nesting over the limit; AlreadyExists for a duplicate `_id`.
+  absl::StatusOr<query::Value> Insert(const query::Value& doc);
+
+  // Compiles a query. Errors: InvalidArgument (or Unimplemented) from the selector, sort or
+  // projection compilers. A selector that names `_id` values is answered from the `_id` index.
+  absl::StatusOr<Cursor> Find(const query::Value& selector, const FindOptions& options = {}) const;
+  // The first result of Find, or nullopt.
+  absl::StatusOr<std::optional<query::Value>> FindOne(const query::Value& selector,
+                                                      const FindOptions& options = {}) const;
+  // The document with this `_id`, or nullopt. O(1).
+  std::optional<query::Value> FindById(query::ValueView id) const;
+
+  // Updates the first match (or every match with multi) with an update-operator document or a
+  // replacement document; with upsert, inserts when nothing matches. All-or-nothing: when any
+  // matched document cannot be modified (type error, `_id` change, invalid result), nothing
+  // changes and the error names the document and path.
+  absl::StatusOr<UpdateResult> Update(const query::Value& selector, const query::Value& modifier,
+                                      const UpdateOptions& options = {});
+
+  // Removes every match. Returns the number removed.
+  absl::StatusOr<size_t> Remove(const query::Value& selector);
+
+  // Every document in insertion order.
+  void ForEachDocument(const std::function<void(const query::Value&)>& fn) const;
+
+  // Bytes of memory held for documents and the index (an estimate from allocation sizes).
+  size_t MemoryBytes() const;
+
+  // Checks a document against the stored-document invariants above.
+  static absl::Status ValidateDocument(query::ValueView doc);
+
+ private:
+  friend class Cursor;
+
+  struct SlotHash;
+  struct SlotEq;
+
+  // Slot of the document with this id, or -1.
+  int64_t FindSlot(query::ValueView id) const;
+  // Slots matching `selector` in insertion order; uses the id index when possible.
+  std::vector<uint32_t> MatchSlots(const query::Selector& selector, size_t max_matches) const;
+  // `doc` with `_id` first (and `id` put there when the doc had none).
+  static query::Value WithIdFirst(query::ValueView doc, const query::Value& id);
+  void StoreNew(query::Value doc);
+  void EraseSlot(uint32_t slot);
+  void MaybeCompact();
+  int64_t Now() const;
+
+  std::string name_;
+  CollectionOptions options_;
+  IdGenerator ids_;
+  // Documents in insertion order; a null Value marks a removed document.
+  std::vector<query::Value> slots_;
+  size_t live_ = 0;
+  // Slot indices, hashed and compared by the `_id` of the document in the slot.
+  std::unique_ptr<absl::flat_hash_set<uint32_t, SlotHash, SlotEq>> index_;
+};
+
+// The `_id` of a stored document (its first field). REQUIRES: a stored document.
+query::ValueView DocumentId(query::ValueView doc);
+
+}  // namespace minimongo
+
+#endif  // MINIMONGO_MINIMONGO_COLLECTION_H_

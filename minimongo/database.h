@@ -1,0 +1,47 @@
+// A database: a set of named collections, created on first use.
+//
+// Thread safety: none (see collection.h). Collections live as long as the database; the
+// references returned stay valid until DropCollection of that name or the database's end.
+//
+// Example:
+//   Database db;
+//   Collection& files = db.GetCollection("files");
+
+#ifndef MINIMONGO_MINIMONGO_DATABASE_H_
+#define MINIMONGO_MINIMONGO_DATABASE_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "minimongo/collection.h"
+
+namespace minimongo {
+
+class Database {
+ public:
+  explicit Database(CollectionOptions defaults = {}) : defaults_(std::move(defaults)) {}
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // The collection named `name`, created empty (with the database's default options) when it
+  // does not exist yet.
+  Collection& GetCollection(std::string_view name);
+  // The collection named `name`, or nullptr.
+  Collection* FindCollection(std::string_view name);
+  const Collection* FindCollection(std::string_view name) const;
+  // Removes the collection. Returns false when there was none.
+  bool DropCollection(std::string_view name);
+  // Collection names in lexicographic order.
+  std::vector<std::string> CollectionNames() const;
+
+ private:
+  CollectionOptions defaults_;
+  std::map<std::string, std::unique_ptr<Collection>, std::less<>> collections_;
+};
+
+}  // namespace minimongo
+
+#endif  // MINIMONGO_MINIMONGO_DATABASE_H_

@@ -1,0 +1,132 @@
+#include "query/internal/modifier_fast_path.h"
+
+#include <cassert>
+#include <utility>
+
+#include "absl/container/inlined_vector.h"
+
+namespace minimongo::query::internal {
+
+std::unique_ptr<FastPlan> FastPlan::Build(const std::vector<ModOp>& ops) {
+  auto plan = std::unique_ptr<FastPlan>(new FastPlan());
+  for (const ModOp& op : ops) {
+    if (op.kind != OpKind::kSet && op.kind != OpKind::kUnset && op.kind != OpKind::kInc) {
+      return nullptr;
+    }
+    for (const PathPart& part : op.path) {
+      if (part.kind != PathPart::Kind::kField || part.index.has_value()) return nullptr;
+    }
+    if (op.path[0].name == "_id") return nullptr;
+    // Ops arrive in application order, so appending keeps every child list in that order.
+    Node* node = &plan->root_;
+    for (size_t i = 0; i < op.path.size(); ++i) {
+      const std::string& name = op.path[i].name;
+      bool last = i + 1 == op.path.size();
+      Child* child = nullptr;
+      for (Child& c : node->children) {
+        if (c.name == name) child = &c;
+      }
+      if (child == nullptr) {
+        node->children.push_back(Child{name, nullptr, nullptr, false});
+        child = &node->children.back();
+      }
+      if (op.kind != OpKind::kUnset) child->creates = true;
+      if (last) {
+        assert(child->node == nullptr && child->op == nullptr && "conflicts were rejected");
+        child->op = &op;
+      } else {
+        if (child->node == nullptr) child->node = std::make_unique<Node>();
+        node = child->node.get();
+      }
+    }
+  }
+  return plan;
+}
+
+void FastPlan::EmitMissing(ValueBuilder* b, const Node& node) {
+  b->BeginObject();
+  for (const Child& c : node.children) {
+    if (!c.creates) continue;
+    b->Key(c.name);
+    if (c.node != nullptr) {
+      EmitMissing(b, *c.node);
+    } else {
+      b->Append(c.op->operand.view());  // $set value, or $inc amount on a missing field
+    }
+  }
+  bool unique = b->EndObject();
+  assert(unique && "plan children have distinct names");
+  (void)unique;
+}
+
+bool FastPlan::Emit(ValueBuilder* b, ValueView object, const Node& node) {
+  absl::InlinedVector<bool, 16> seen(node.children.size(), false);
+  b->BeginObject();
+  for (const Field& f : object.fields()) {
+    const Child* child = nullptr;
+    size_t index = 0;
+    for (size_t i = 0; i < node.children.size(); ++i) {
+      if (node.children[i].name == f.key) {
+        child = &node.children[i];
+        index = i;
+        break;
+      }
+    }
+    if (child == nullptr) {
+      b->Key(f.key);
+      b->Append(f.value);
+      continue;
+    }
+    seen[index] = true;
+    if (child->node != nullptr) {
+      if (!f.value.IsObject()) return false;  // arrays and scalars: general path
+      b->Key(f.key);
+      if (!Emit(b, f.value, *child->node)) return false;
+      continue;
+    }
+    switch (child->op->kind) {
+      case OpKind::kSet:
+        b->Key(f.key);
+        b->Append(child->op->operand.view());
+        break;
+      case OpKind::kUnset:
+        break;
+      case OpKind::kInc: {
+        if (!f.value.IsNumber() || f.value.type() == Type::kDecimal128) return false;
+        std::optional<Value> sum = AddNumbers(f.value, child->op->operand.view());
+        if (!sum.has_value()) return false;
+        b->Key(f.key);
+        b->Append(sum->view());
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  for (size_t i = 0; i < node.children.size(); ++i) {
+    const Child& c = node.children[i];
+    if (seen[i] || !c.creates) continue;
+    b->Key(c.name);
+    if (c.node != nullptr) {
+      EmitMissing(b, *c.node);
+    } else {
+      b->Append(c.op->operand.view());
+    }
+  }
+  bool unique = b->EndObject();
+  assert(unique && "fields are written once each");
+  (void)unique;
+  return true;
+}
+
+std::optional<Value> FastPlan::Apply(ValueView doc) const {
+  // One builder per thread keeps its buffer's capacity across updates.
+  thread_local ValueBuilder builder;
+  if (!Emit(&builder, doc, root_)) {
+    builder.Reset();
+    return std::nullopt;
+  }
+  return builder.Finish();
+}
+
+}  // namespace minimongo::query::internal

@@ -1,0 +1,364 @@
+#include "query/modifier.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "fmt/format.h"
+#include "query/internal/modifier_apply.h"
+#include "query/internal/modifier_fast_path.h"
+#include "query/internal/modifier_op.h"
+#include "query/internal/modifier_path.h"
+#include "query/internal/mutable_value.h"
+#include "query/internal/status_macros.h"
+#include "query/limits.h"
+#include "query/value_order.h"
+
+namespace minimongo::query {
+
+using internal::ApplyEnv;
+using internal::CompiledArrayFilter;
+using internal::FastPlan;
+using internal::ModOp;
+using internal::MutableValue;
+using internal::OpKind;
+using internal::PathPart;
+using internal::UpdatePath;
+
+struct Modifier::Impl {
+  bool replacement = false;
+  Value replacement_doc;
+
+  std::vector<ModOp> ops;  // in application order
+  std::vector<CompiledArrayFilter> filters;
+  std::unique_ptr<FastPlan> fast;
+  bool has_array_updates = false;  // `$`, `$[]` or `$[ident]` somewhere
+  bool touches_id = false;         // some path starts at `_id`
+  bool needs_depth_check = false;  // the result might nest deeper than kMaxDepth
+  bool has_current_date = false;
+
+  std::vector<std::string> paths;
+
+  absl::StatusOr<Value> ApplyOperators(ValueView doc, const ApplyContext& context) const;
+  absl::StatusOr<Value> ApplyReplacement(ValueView doc) const;
+};
+
+namespace {
+
+absl::Status Invalid(std::string message) {
+  return absl::InvalidArgumentError(std::move(message));
+}
+
+std::string UnknownModifier(std::string_view name) {
+  return fmt::format(
+      "Unknown modifier: {}. Expected a valid update modifier or pipeline-style update "
+      "specified as an array",
+      name);
+}
+
+// Detects paths of one modifier that overlap: equal, or one a prefix of the other. The wording
+// follows MongoDB, which reports the path being added and where it meets an earlier one.
+class ConflictTrie {
+ public:
+  absl::Status Add(const UpdatePath& path, std::string_view text) {
+    Node* node = &root_;
+    for (size_t i = 0; i < path.size(); ++i) {
+      if (node->terminal) {
+        return Invalid(fmt::format("Updating the path '{}' would create a conflict at '{}'", text,
+                                   internal::JoinPath(path, i)));
+      }
+      std::unique_ptr<Node>& child = node->children[internal::JoinPath({path[i]}, 1)];
+      if (child == nullptr) child = std::make_unique<Node>();
+      node = child.get();
+    }
+    if (node->terminal || !node->children.empty()) {
+      return Invalid(
+          fmt::format("Updating the path '{}' would create a conflict at '{}'", text, text));
+    }
+    node->terminal = true;
+    return absl::OkStatus();
+  }
+
+ private:
+  struct Node {
+    std::map<std::string, std::unique_ptr<Node>> children;
+    bool terminal = false;
+  };
+  Node root_;
+};
+
+bool IsValidIdentifier(std::string_view ident) {
+  if (ident.empty() || ident[0] < 'a' || ident[0] > 'z') return false;
+  for (char c : ident) {
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum) return false;
+  }
+  return true;
+}
+
+// The identifier a filter document is about: the part before the first '.' of its top-level
+// keys, looking through $and/$or/$nor clauses.
+absl::StatusOr<std::string> FilterIdentifier(ValueView filter) {
+  std::optional<std::string> ident;
+  struct Frame {
+    ValueView doc;
+    size_t depth;
+  };
+  std::vector<Frame> stack{{filter, 0}};
+  while (!stack.empty()) {
+    Frame f = stack.back();
+    stack.pop_back();
+    if (f.depth > kMaxExpressionDepth) {
+      return Invalid(fmt::format("array filter nests deeper than {} levels", kMaxExpressionDepth));
+    }
+    for (const Field& field : f.doc.fields()) {
+      if (!field.key.empty() && field.key[0] == '$') {
+        if (field.key == "$and" || field.key == "$or" || field.key == "$nor") {
+          for (ValueView clause : field.value.elements()) {
+            if (clause.IsObject()) stack.push_back(Frame{clause, f.depth + 1});
+          }
+        }
+        continue;  // other operators: the selector compiler judges them
+      }
+      std::string name(field.key.substr(0, field.key.find('.')));
+      if (ident.has_value() && *ident != name) {
+        return Invalid(fmt::format(
+            "Error parsing array filter :: caused by :: Expected a single top-level field name, "
+            "found '{}' and '{}'",
+            *ident, name));
+      }
+      ident = std::move(name);
+    }
+  }
+  if (!ident.has_value()) {
+    return Invalid("Cannot use an expression without a top-level field name in arrayFilters");
+  }
+  if (!IsValidIdentifier(*ident)) {
+    return Invalid(fmt::format(
+        "Error parsing array filter :: caused by :: The top-level field name must be an "
+        "alphanumeric string beginning with a lowercase letter, found '{}'",
+        *ident));
+  }
+  return *ident;
+}
+
+absl::StatusOr<std::vector<CompiledArrayFilter>> CompileArrayFilters(
+    const std::vector<Value>& filters) {
+  std::vector<CompiledArrayFilter> out;
+  for (const Value& filter : filters) {
+    if (!filter.IsObject()) {
+      return Invalid(fmt::format("an array filter must be a document, not {}",
+                                 TypeName(filter.type())));
+    }
+    ASSIGN_OR_RETURN(std::string ident, FilterIdentifier(filter.view()));
+    for (const CompiledArrayFilter& f : out) {
+      if (f.identifier == ident) {
+        return Invalid(fmt::format(
+            "Found multiple array filters with the same top-level field name {}", ident));
+      }
+    }
+    ASSIGN_OR_RETURN(Selector selector, Selector::Compile(filter.view()));
+    out.push_back(CompiledArrayFilter{
+        std::move(ident), std::make_shared<const Selector>(std::move(selector))});
+  }
+  return out;
+}
+
+// The routing path of an update path: cut before its first positional part.
+std::string RoutingPath(const UpdatePath& path) {
+  size_t n = 0;
+  while (n < path.size() && !path[n].is_array_update()) ++n;
+  return internal::JoinPath(path, n);
+}
+
+int64_t SystemMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+absl::StatusOr<Modifier> Modifier::Compile(ValueView modifier, const ModifierOptions& options) {
+  if (!modifier.IsObject()) {
+    return Invalid(
+        fmt::format("modifier must be a document, not {}", TypeName(modifier.type())));
+  }
+  auto impl = std::make_unique<Impl>();
+  ASSIGN_OR_RETURN(impl->filters, CompileArrayFilters(options.array_filters));
+  std::vector<bool> filter_used(impl->filters.size(), false);
+
+  bool operators = !modifier.empty() && modifier.fields().begin()->key.substr(0, 1) == "$";
+  if (!operators) {
+    // A replacement document.
+    for (const Field& f : modifier.fields()) {
+      if (!f.key.empty() && f.key[0] == '$') {
+        return Invalid(fmt::format(
+            "The dollar ($) prefixed field '{}' in '{}' is not valid for storage.", f.key, f.key));
+      }
+    }
+    RETURN_IF_ERROR(internal::CheckStorable(modifier, ""));
+    if (internal::ValueDepth(modifier) > kMaxDepth) {
+      return Invalid(fmt::format("replacement document nests deeper than {} levels", kMaxDepth));
+    }
+    if (std::optional<ValueView> id = modifier.Find("_id"); id && id->IsArray()) {
+      return Invalid("The '_id' value cannot be of type array");
+    }
+    impl->replacement = true;
+    impl->replacement_doc = modifier.ToValue();
+    for (const Field& f : modifier.fields()) {
+      if (f.key != "_id") impl->paths.emplace_back(f.key);
+    }
+  } else {
+    ConflictTrie conflicts;
+    for (const Field& group : modifier.fields()) {
+      if (group.key.empty() || group.key[0] != '$') return Invalid(UnknownModifier(group.key));
+      std::optional<OpKind> kind = internal::OpKindFromName(group.key);
+      if (!kind.has_value()) return Invalid(UnknownModifier(group.key));
+      // MongoDB rejects a non-document argument; Meteor (and the conformance corpus) ignore it.
+      if (!group.value.IsObject()) continue;
+      for (const Field& f : group.value.fields()) {
+        ASSIGN_OR_RETURN(ModOp op, internal::CompileModOp(*kind, f.key, f.value));
+        for (PathPart& part : op.path) {
+          if (part.kind != PathPart::Kind::kFiltered) continue;
+          auto it = std::find_if(impl->filters.begin(), impl->filters.end(),
+                                 [&](const CompiledArrayFilter& cf) {
+                                   return cf.identifier == part.name;
+                                 });
+          if (it == impl->filters.end()) {
+            return Invalid(fmt::format("No array filter found for identifier '{}' in path '{}'",
+                                       part.name, op.path_text));
+          }
+          part.filter = static_cast<size_t>(it - impl->filters.begin());
+          filter_used[part.filter] = true;
+        }
+        if (*kind == OpKind::kRename) {
+          RETURN_IF_ERROR(conflicts.Add(op.from, op.from_text));
+          impl->paths.push_back(op.from_text);
+        }
+        RETURN_IF_ERROR(conflicts.Add(op.path, op.path_text));
+        impl->paths.push_back(RoutingPath(op.path));
+        impl->ops.push_back(std::move(op));
+      }
+    }
+    for (size_t i = 0; i < filter_used.size(); ++i) {
+      if (!filter_used[i]) {
+        return Invalid(fmt::format(
+            "The array filter for identifier '{}' was not used in the update {}",
+            impl->filters[i].identifier, internal::ShortEjson(modifier)));
+      }
+    }
+    std::stable_sort(impl->ops.begin(), impl->ops.end(), [](const ModOp& a, const ModOp& b) {
+      return internal::CompareUpdatePaths(a.path, b.path) < 0;
+    });
+    for (const ModOp& op : impl->ops) {
+      if (internal::HasArrayUpdate(op.path)) impl->has_array_updates = true;
+      if (op.path[0].name == "_id") impl->touches_id = true;
+      if (op.kind == OpKind::kCurrentDate) impl->has_current_date = true;
+      if (op.kind == OpKind::kRename) {
+        if (op.path.size() > op.from.size()) impl->needs_depth_check = true;
+      } else if (op.path.size() + op.value_depth > kMaxDepth) {
+        impl->needs_depth_check = true;
+      }
+    }
+    if (!impl->needs_depth_check) impl->fast = FastPlan::Build(impl->ops);
+  }
+  std::sort(impl->paths.begin(), impl->paths.end());
+  impl->paths.erase(std::unique(impl->paths.begin(), impl->paths.end()), impl->paths.end());
+  return Modifier(std::move(impl));
+}
+
+Modifier::Modifier(std::unique_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+Modifier::Modifier(Modifier&&) noexcept = default;
+Modifier& Modifier::operator=(Modifier&&) noexcept = default;
+Modifier::~Modifier() = default;
+
+bool Modifier::is_replacement() const { return impl_->replacement; }
+
+const std::vector<std::string>& Modifier::paths() const { return impl_->paths; }
+
+absl::StatusOr<Value> Modifier::Apply(ValueView doc, const ApplyContext& context) const {
+  if (!doc.IsObject()) {
+    return Invalid(fmt::format("update target must be a document, not {}", TypeName(doc.type())));
+  }
+  if (impl_->replacement) return impl_->ApplyReplacement(doc);
+  if (impl_->fast != nullptr) {
+    std::optional<Value> result = impl_->fast->Apply(doc);
+    if (result.has_value()) return *std::move(result);
+  }
+  return impl_->ApplyOperators(doc, context);
+}
+
+absl::StatusOr<Value> Modifier::Impl::ApplyOperators(ValueView doc,
+                                                     const ApplyContext& context) const {
+  MutableValue root = MutableValue::FromValue(doc);
+  std::vector<std::vector<std::string>> written;
+  ApplyEnv env;
+  env.doc = doc;
+  if (context.match != nullptr) env.matched_index = context.match->array_index;
+  env.now_millis = context.now_millis;
+  if (has_current_date && env.now_millis == 0) env.now_millis = SystemMillis();
+  env.filters = &filters;
+  if (has_array_updates) env.written = &written;
+
+  for (const ModOp& op : ops) {
+    if (op.kind == OpKind::kSetOnInsert && !context.is_upsert_insert) continue;
+    RETURN_IF_ERROR(internal::ApplyModOp(op, &root, env));
+  }
+  if (has_array_updates) RETURN_IF_ERROR(internal::CheckWrittenPaths(&written));
+
+  if (touches_id) {
+    std::optional<ValueView> old_id = doc.Find("_id");
+    MutableValue* new_id = root.FindField("_id");
+    if (old_id.has_value()) {
+      if (new_id == nullptr || new_id->type() != old_id->type() ||
+          !ValuesEqual(new_id->ToValue().view(), *old_id)) {
+        return Invalid(
+            "Performing an update on the path '_id' would modify the immutable field '_id'");
+      }
+    } else if (new_id != nullptr) {
+      if (new_id->IsArray()) return Invalid("The '_id' value cannot be of type array");
+      // MongoDB stores `_id` first in an inserted document.
+      std::vector<MutableValue::Member>& fields = root.Fields();
+      auto it = std::find_if(fields.begin(), fields.end(),
+                             [](const MutableValue::Member& m) { return m.key == "_id"; });
+      std::rotate(fields.begin(), it, it + 1);
+    }
+  }
+  Value result = root.ToValue();
+  if (needs_depth_check && internal::ValueDepth(result.view()) > kMaxDepth) {
+    return Invalid(fmt::format("the updated document nests deeper than {} levels", kMaxDepth));
+  }
+  return result;
+}
+
+absl::StatusOr<Value> Modifier::Impl::ApplyReplacement(ValueView doc) const {
+  std::optional<ValueView> old_id = doc.Find("_id");
+  std::optional<ValueView> new_id = replacement_doc.view().Find("_id");
+  if (old_id.has_value() && new_id.has_value() &&
+      (old_id->type() != new_id->type() || !ValuesEqual(*old_id, *new_id))) {
+    return Invalid(fmt::format(
+        "After applying the update, the (immutable) field '_id' was found to have been altered "
+        "to _id: {}",
+        internal::ShortEjson(*new_id)));
+  }
+  ValueBuilder b;
+  b.BeginObject();
+  if (old_id.has_value() || new_id.has_value()) {
+    b.Key("_id");
+    b.Append(old_id.has_value() ? *old_id : *new_id);
+  }
+  for (const Field& f : replacement_doc.view().fields()) {
+    if (f.key == "_id") continue;
+    b.Key(f.key);
+    b.Append(f.value);
+  }
+  bool unique = b.EndObject();
+  (void)unique;  // the replacement's keys are unique and `_id` is written once
+  return b.Finish();
+}
+
+}  // namespace minimongo::query

@@ -1,0 +1,147 @@
+// A compiled update modifier: what `collection.update(selector, modifier)` does to one document,
+// with MongoDB's semantics (MongoDB 5.0+ where Meteor's minimongo differs).
+//
+// A modifier document is one of
+//   - an update-operator document, {$set: {...}, $inc: {...}, ...}, with the operators $set
+//     $unset $inc $mul $min $max $rename $currentDate $setOnInsert $push (with $each,
+//     $position, $sort, $slice) $addToSet (with $each) $pop $pull $pullAll $bit;
+//   - a replacement document (no '$' key): the new document, keeping the old `_id`.
+// Operator paths are dotted ("a.b.0.c"). On arrays a canonical decimal part ("0", "12") is an
+// index, `$` is the element the query matched (ApplyContext::match), `$[]` is every element and
+// `$[ident]` every element matching the array filter `ident` (ModifierOptions). There is no
+// implicit traversal of arrays: "a.b" on {a: [{b: 1}]} is an error for $set and a no-op for
+// $unset. Creating operators build missing parts as objects and pad arrays with nulls
+// ({$set: {"a.5": 1}} on {a: [1, 2]} gives [1, 2, null, null, null, 1]).
+//
+// Semantics worth knowing:
+//   - All paths of a modifier are applied in MongoDB 5.0's order, so the fields an update adds
+//     to an object appear in that order: at each level numeric names in numeric order, then
+//     other names in byte order ({$set: {c: 1, b: 1}} on {a: 1} gives {a: 1, b: 1, c: 1}).
+//     $rename counts at its destination. Numeric names before other names is a choice of ours
+//     (MongoDB compares numeric and other names as strings, which is not a total order).
+//   - Numbers: $inc and $mul keep int32 when the result fits, widen int32 to int64 when it does
+//     not, give int64 with an int64 operand (an int64 overflow is an error, as in MongoDB) and
+//     double when either side is a double. $mul of a missing field writes 0 of the
+//     multiplier's type. $bit works on int32/int64 only (missing counts as int32 0).
+//   - $min/$max compare any two values in BSON order (value_order.h).
+//   - $push applies $position, then $sort, then $slice; $addToSet and $pullAll compare with
+//     ValuesEqual (BSON equality: key order matters in objects); $pull takes a value (removed
+//     by equality), an operator condition ({$gte: 6}) or a query on document elements
+//     ({score: 8, item: "B"} removes the elements that are documents matching it).
+//   - `_id` cannot change (except on an upsert insert whose seed has no _id): an update that
+//     would change it fails, one that sets it to its current value does not.
+//   - An operator with an empty object ({$set: {}}) is a no-op (MongoDB 5.0). An operator
+//     whose argument is not an object ({$min: 5}) is accepted as a no-op, as Meteor's minimongo
+//     and the shared conformance corpus do; MongoDB rejects it.
+//   - Values stored by operators and replacement documents may not contain keys that start
+//     with '$' or contain '.'.
+//
+// Errors are InvalidArgument with MongoDB's messages, naming the path, e.g.
+// "Unknown modifier: $foo. Expected a valid update modifier or pipeline-style update specified
+// as an array", "Updating the path 'a.b' would create a conflict at 'a'",
+// "Cannot apply $inc to a value of non-numeric type. {_id: 1} has the field 'a' of non-numeric
+// type string", "Cannot create field 'b' in element {a: 1}".
+//
+// Thread safety: a Modifier is immutable after Compile(); any number of threads may call
+// Apply() concurrently. Cheap to move; share one as std::shared_ptr<const Modifier>.
+//
+// Example:
+//   ASSIGN_OR_RETURN(Value spec, ParseEjson(R"({"$set": {"name": "x"}, "$inc": {"n": 1}})"));
+//   ASSIGN_OR_RETURN(Modifier modifier, Modifier::Compile(spec.view()));
+//   MatchDetails details;
+//   if (selector.Matches(doc.view(), &details)) {
+//     ASSIGN_OR_RETURN(Value updated, modifier.Apply(doc.view(), {.match = &details}));
+//   }
+
+#ifndef MINIMONGO_QUERY_MODIFIER_H_
+#define MINIMONGO_QUERY_MODIFIER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "query/selector.h"
+#include "query/value.h"
+
+namespace minimongo::query {
+
+struct ModifierOptions {
+  // MongoDB's arrayFilters: one filter document per `$[ident]` identifier the modifier uses,
+  // e.g. {"x": {"$gte": 8}} or {"x.grade": {"$gte": 85}, "x.mean": {"$lt": 90}}. A filter's
+  // top-level keys (also inside $and/$or/$nor) must all start with the same identifier, which
+  // is a lower-case letter followed by letters and digits. An element matches when the
+  // document {ident: element} matches the filter. Default: none. Every filter must be used by
+  // the modifier and every identifier must have a filter.
+  std::vector<Value> array_filters;
+};
+
+struct ApplyContext {
+  // How the selector matched the document: `match->array_index` is what `$` stands for.
+  // Default nullptr: a modifier using `$` then fails with "The positional operator did not
+  // find the match needed from the query.".
+  const MatchDetails* match = nullptr;
+  // True when applying to the seed of an upsert (SeedUpsertDocument in upsert.h) that
+  // inserts: $setOnInsert applies, and `_id` may be set when the seed has none. Default false:
+  // $setOnInsert is skipped.
+  bool is_upsert_insert = false;
+  // The time $currentDate writes, in milliseconds since the Unix epoch. Default 0: read the
+  // system clock.
+  int64_t now_millis = 0;
+};
+
+class Modifier {
+ public:
+  // Compiles an update-operator document or a replacement document (see the file comment).
+  // Checks everything that does not depend on a document: an unknown operator, a mix of
+  // operators and plain fields, bad arguments ($inc of a string, $push $each not an array,
+  // $slice not an integer, $rename to a non-string, ...), invalid paths (empty parts, '$'
+  // parts, misplaced or repeated `$`), conflicting paths ({$set: {a: 1}, $inc: {"a.b": 1}}),
+  // $unset or $rename of `_id`, '$'-prefixed or dotted keys in stored values or in a
+  // replacement, array filters that are malformed, unused or missing, nesting beyond kMaxDepth.
+  // Errors: InvalidArgument (Unimplemented for decimal operands).
+  static absl::StatusOr<Modifier> Compile(ValueView modifier,
+                                          const ModifierOptions& options = {});
+
+  Modifier(Modifier&&) noexcept;
+  Modifier& operator=(Modifier&&) noexcept;
+  ~Modifier();
+
+  // The document after the update. Never changes `doc`; on error nothing is returned (no
+  // partial result). REQUIRES: `doc` is an object.
+  // Errors (InvalidArgument, naming the path): the document has the wrong shape for an
+  // operator ($inc/$mul on a non-number, $push/$addToSet/$pop/$pull on a non-array, $bit on a
+  // non-integer), a path that must be created inside a scalar or as a named field of an array,
+  // `$[]`/`$[ident]` on a missing or non-array value, `$` without a match, an int64 overflow,
+  // a change of `_id`, two array paths resolving to the same element ("Update created a
+  // conflict at 'a.0'"), a result nested deeper than kMaxDepth.
+  // Complexity: a $set/$unset/$inc of plain (non-numeric, non-positional) paths not under
+  // `_id` writes the result straight from the packed input, copying untouched fields as
+  // blocks; anything else goes through an editable tree that expands only the objects and
+  // arrays on the modified paths.
+  absl::StatusOr<Value> Apply(ValueView doc, const ApplyContext& context = {}) const;
+
+  // True for a replacement document.
+  bool is_replacement() const;
+
+  // The dotted paths this modifier may write, sorted and without duplicates, for routing
+  // writes to live queries: a query whose fields are all disjoint from these (neither equal,
+  // prefix nor extension) cannot see its result change, except through `$` paths, which are
+  // cut before their first positional part ("a.$.b" and "a.$[x]" are reported as "a").
+  // Numeric parts are kept ("a.0.b"): they may be array indexes. $rename reports both its
+  // source and destination. For a replacement these are the replacement's top-level keys
+  // (without `_id`); every other top-level field of the old document is removed as well, so
+  // treat a replacement as touching every top-level field. The reference is valid as long as
+  // the Modifier.
+  const std::vector<std::string>& paths() const;
+
+ private:
+  struct Impl;
+  explicit Modifier(std::unique_ptr<const Impl> impl);
+  std::unique_ptr<const Impl> impl_;
+};
+
+}  // namespace minimongo::query
+
+#endif  // MINIMONGO_QUERY_MODIFIER_H_
