@@ -239,20 +239,59 @@ absl::StatusOr<std::optional<Value>> Collection::FindOne(const Value& selector,
   return std::optional<Value>(std::move(docs[0]));
 }
 
+namespace {
+
+// The `_id` a selector names by plain equality: {_id: v} with v a scalar (not an object, array
+// or regex), or Meteor's shorthand (a string, number or ObjectId selector). Such a selector
+// matches exactly the document with that id, so it needs no compilation.
+std::optional<ValueView> PlainIdSelector(ValueView selector) {
+  auto plain = [](ValueView v) {
+    return !v.IsObject() && !v.IsArray() && v.type() != Type::kRegex;
+  };
+  if (selector.IsString() || selector.IsNumber() || selector.type() == Type::kObjectId) {
+    return selector;
+  }
+  if (!selector.IsObject() || selector.size() != 1) return std::nullopt;
+  Field f = *selector.fields().begin();
+  if (f.key != "_id" || !plain(f.value)) return std::nullopt;
+  return f.value;
+}
+
+}  // namespace
+
 absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Value& modifier,
                                                 const UpdateOptions& options) {
-  ASSIGN_OR_RETURN(query::Selector compiled, query::Selector::Compile(selector.view()));
+  // Compile everything before touching anything. A plain `_id` selector skips the selector
+  // compiler: it is the common case (updates by id) and the lookup is one hash probe.
+  std::optional<query::Selector> compiled;
+  std::optional<ValueView> plain_id = PlainIdSelector(selector.view());
+  if (!plain_id) {
+    ASSIGN_OR_RETURN(compiled, query::Selector::Compile(selector.view()));
+  }
   query::ModifierOptions modifier_options;
   modifier_options.array_filters = options.array_filters;
   ASSIGN_OR_RETURN(query::Modifier mod, query::Modifier::Compile(modifier.view(), modifier_options));
   const int64_t now = Now();
 
-  std::vector<uint32_t> slots =
-      MatchSlots(compiled, options.multi ? slots_.size() : size_t{1});
+  std::vector<uint32_t> slots;
+  if (plain_id) {
+    int64_t slot = FindSlot(*plain_id);
+    if (slot >= 0) slots.push_back(static_cast<uint32_t>(slot));
+  } else {
+    slots = MatchSlots(*compiled, options.multi ? slots_.size() : size_t{1});
+  }
   UpdateResult result;
   if (slots.empty()) {
     if (!options.upsert) return result;
-    ASSIGN_OR_RETURN(Value seed, query::SeedUpsertDocument(selector.view()));
+    // Meteor's shorthands: a string, number or ObjectId selector is {_id: value}, null is {}.
+    ValueView sv = selector.view();
+    Value seed_selector = selector;
+    if (sv.IsString() || sv.IsNumber() || sv.type() == Type::kObjectId) {
+      seed_selector = Value::Object({{"_id", selector}});
+    } else if (sv.IsNull()) {
+      seed_selector = Value::Object({});
+    }
+    ASSIGN_OR_RETURN(Value seed, query::SeedUpsertDocument(seed_selector.view()));
     query::ApplyContext context;
     context.is_upsert_insert = true;
     context.now_millis = now;
@@ -273,7 +312,7 @@ absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Val
   for (uint32_t slot : slots) {
     ValueView old_doc = slots_[slot].view();
     query::MatchDetails details;
-    compiled.Matches(old_doc, &details);
+    if (compiled) compiled->Matches(old_doc, &details);
     query::ApplyContext context;
     context.match = &details;
     context.now_millis = now;
@@ -312,6 +351,120 @@ absl::StatusOr<size_t> Collection::Remove(const Value& selector) {
   for (uint32_t slot : slots) EraseSlot(slot);
   MaybeCompact();
   return slots.size();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replica primitives (the DDP session's merge path).
+
+absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set_fields,
+                                                     std::span<const std::string_view> cleared) {
+  if (!set_fields.IsObject()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "merge into {}: fields must be an object, not {}", name_, query::TypeName(set_fields.type())));
+  }
+  for (std::string_view name : cleared) {
+    if (name == "_id") {
+      return absl::InvalidArgumentError(fmt::format("merge into {}: cannot clear _id", name_));
+    }
+  }
+  // Only the new values need checking: the untouched fields were valid when stored.
+  for (const Field& f : set_fields.fields()) {
+    if (f.key == "_id") {
+      return absl::InvalidArgumentError(
+          "Performing an update on the path '_id' would modify the immutable field '_id'");
+    }
+    if (f.key.starts_with('$')) {
+      return absl::InvalidArgumentError(fmt::format("Key {} must not start with '$'", f.key));
+    }
+    if (f.key.find('.') != std::string_view::npos) {
+      return absl::InvalidArgumentError(fmt::format("Key {} must not contain '.'", f.key));
+    }
+    if (f.value.IsObject() || f.value.IsArray()) RETURN_IF_ERROR(ValidateKeys(f.value, 2, false));
+  }
+  int64_t slot = FindSlot(id);
+  if (slot < 0) {
+    return absl::NotFoundError(
+        fmt::format("no document with _id {} in collection {}", Describe(id), name_));
+  }
+  if (set_fields.empty() && cleared.empty()) return false;
+  ValueView old_doc = slots_[slot].view();
+  auto is_cleared = [&](std::string_view key) {
+    for (std::string_view c : cleared) {
+      if (c == key) return true;
+    }
+    return false;
+  };
+  // Which set fields replaced an existing one (the others are appended).
+  uint64_t replaced_small = 0;
+  std::vector<bool> replaced_large;
+  const uint32_t set_count = set_fields.size();
+  if (set_count > 64) replaced_large.assign(set_count, false);
+  // One builder per thread, reused: its buffer keeps its capacity across merges.
+  thread_local query::ValueBuilder builder;
+  builder.Reset();
+  builder.BeginObject();
+  for (const Field& f : old_doc.fields()) {
+    if (is_cleared(f.key)) continue;
+    ValueView value = f.value;
+    uint32_t i = 0;
+    for (const Field& s : set_fields.fields()) {
+      if (s.key == f.key) {
+        value = s.value;
+        if (set_count > 64) {
+          replaced_large[i] = true;
+        } else {
+          replaced_small |= uint64_t{1} << i;
+        }
+        break;
+      }
+      ++i;
+    }
+    builder.Key(f.key);
+    builder.Append(value);
+  }
+  uint32_t i = 0;
+  for (const Field& s : set_fields.fields()) {
+    bool replaced = set_count > 64 ? replaced_large[i] : (replaced_small >> i) & 1;
+    ++i;
+    if (replaced || is_cleared(s.key)) continue;
+    builder.Key(s.key);
+    builder.Append(s.value);
+  }
+  bool unique = builder.EndObject();
+  (void)unique;  // old keys are unique, and appended keys are exactly those not among them
+  Value new_doc = builder.Finish();
+  if (SameBytes(new_doc.view(), old_doc)) return false;
+  // Commit: the same step as Update's.
+  slots_[slot] = std::move(new_doc);
+  return true;
+}
+
+absl::StatusOr<bool> Collection::ReplaceDocument(const Value& new_doc) {
+  RETURN_IF_ERROR(ValidateDocument(new_doc.view()));
+  auto id = new_doc.view().Find("_id");
+  if (!id) {
+    return absl::InvalidArgumentError(
+        fmt::format("replace in {}: the document has no _id", name_));
+  }
+  int64_t slot = FindSlot(*id);
+  if (slot < 0) {
+    return absl::NotFoundError(
+        fmt::format("no document with _id {} in collection {}", Describe(*id), name_));
+  }
+  Value doc = WithIdFirst(new_doc.view(), id->ToValue());
+  if (SameBytes(doc.view(), slots_[slot].view())) return false;
+  // Commit: the same step as Update's.
+  slots_[slot] = std::move(doc);
+  return true;
+}
+
+bool Collection::RemoveById(ValueView id) {
+  int64_t slot = FindSlot(id);
+  if (slot < 0) return false;
+  // The same steps as Remove's.
+  EraseSlot(static_cast<uint32_t>(slot));
+  MaybeCompact();
+  return true;
 }
 
 void Collection::ForEachDocument(const std::function<void(const Value&)>& fn) const {

@@ -30,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,7 +75,7 @@ struct UpdateOptions {
 };
 
 struct UpdateResult {
-  // Documents the selector matched (1 when an upsert inserted).
+  // Documents the selector matched (0 when an upsert inserted, as in MongoDB).
   size_t matched = 0;
   // Documents whose content changed.
   size_t modified = 0;
@@ -156,6 +157,31 @@ class Collection {
 
   // Removes every match. Returns the number removed.
   absl::StatusOr<size_t> Remove(const query::Value& selector);
+
+  // ---- Replica primitives (the DDP session): by `_id`, no selector or modifier compilation,
+  // validated completely before anything changes, committed like Update/Remove. ----
+
+  // Sets and deletes top-level fields of the document whose `_id` is `id`, as a DDP "changed"
+  // message does: each field of `set_fields` replaces that field's whole value (a field already
+  // present keeps its position, a new one is appended in `set_fields` order), then each name in
+  // `cleared` is deleted (an absent name is a no-op; a name both set and cleared ends up
+  // deleted). The new document is built once, copying untouched fields' bytes. Returns true when
+  // the document changed, false when it came out byte-identical (nothing is committed then).
+  // Errors: NotFound when no document has this `_id`; InvalidArgument when `set_fields` is not
+  // an object, `set_fields` or `cleared` names `_id`, or a new value breaks the stored-document
+  // invariants ('$'-prefixed top-level key, key containing '.', nesting over the limit).
+  // Complexity: O(document bytes + fields of the document * (set fields + cleared names)).
+  absl::StatusOr<bool> MergeTopLevelFields(query::ValueView id, query::ValueView set_fields,
+                                           std::span<const std::string_view> cleared);
+
+  // Replaces the document that has `new_doc`'s `_id` by `new_doc` (moving `_id` to the front).
+  // Returns true when the stored document changed.
+  // Errors: InvalidArgument when `new_doc` is not a valid document or has no `_id`; NotFound
+  // when no document has that `_id`. Nothing changes on error.
+  absl::StatusOr<bool> ReplaceDocument(const query::Value& new_doc);
+
+  // Removes the document whose `_id` is `id`. Returns false when there is none. O(1) amortized.
+  bool RemoveById(query::ValueView id);
 
   // Every document in insertion order.
   void ForEachDocument(const std::function<void(const query::Value&)>& fn) const;

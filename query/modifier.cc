@@ -48,9 +48,7 @@ struct Modifier::Impl {
 
 namespace {
 
-absl::Status Invalid(std::string message) {
-  return absl::InvalidArgumentError(std::move(message));
-}
+absl::Status Invalid(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
 
 std::string UnknownModifier(std::string_view name) {
   return fmt::format(
@@ -150,8 +148,8 @@ absl::StatusOr<std::vector<CompiledArrayFilter>> CompileArrayFilters(
   std::vector<CompiledArrayFilter> out;
   for (const Value& filter : filters) {
     if (!filter.IsObject()) {
-      return Invalid(fmt::format("an array filter must be a document, not {}",
-                                 TypeName(filter.type())));
+      return Invalid(
+          fmt::format("an array filter must be a document, not {}", TypeName(filter.type())));
     }
     ASSIGN_OR_RETURN(std::string ident, FilterIdentifier(filter.view()));
     for (const CompiledArrayFilter& f : out) {
@@ -161,8 +159,8 @@ absl::StatusOr<std::vector<CompiledArrayFilter>> CompileArrayFilters(
       }
     }
     ASSIGN_OR_RETURN(Selector selector, Selector::Compile(filter.view()));
-    out.push_back(CompiledArrayFilter{
-        std::move(ident), std::make_shared<const Selector>(std::move(selector))});
+    out.push_back(CompiledArrayFilter{std::move(ident),
+                                      std::make_shared<const Selector>(std::move(selector))});
   }
   return out;
 }
@@ -184,8 +182,7 @@ int64_t SystemMillis() {
 
 absl::StatusOr<Modifier> Modifier::Compile(ValueView modifier, const ModifierOptions& options) {
   if (!modifier.IsObject()) {
-    return Invalid(
-        fmt::format("modifier must be a document, not {}", TypeName(modifier.type())));
+    return Invalid(fmt::format("modifier must be a document, not {}", TypeName(modifier.type())));
   }
   auto impl = std::make_unique<Impl>();
   ASSIGN_OR_RETURN(impl->filters, CompileArrayFilters(options.array_filters));
@@ -224,10 +221,9 @@ absl::StatusOr<Modifier> Modifier::Compile(ValueView modifier, const ModifierOpt
         ASSIGN_OR_RETURN(ModOp op, internal::CompileModOp(*kind, f.key, f.value));
         for (PathPart& part : op.path) {
           if (part.kind != PathPart::Kind::kFiltered) continue;
-          auto it = std::find_if(impl->filters.begin(), impl->filters.end(),
-                                 [&](const CompiledArrayFilter& cf) {
-                                   return cf.identifier == part.name;
-                                 });
+          auto it = std::find_if(
+              impl->filters.begin(), impl->filters.end(),
+              [&](const CompiledArrayFilter& cf) { return cf.identifier == part.name; });
           if (it == impl->filters.end()) {
             return Invalid(fmt::format("No array filter found for identifier '{}' in path '{}'",
                                        part.name, op.path_text));
@@ -244,13 +240,6 @@ absl::StatusOr<Modifier> Modifier::Compile(ValueView modifier, const ModifierOpt
         impl->ops.push_back(std::move(op));
       }
     }
-    for (size_t i = 0; i < filter_used.size(); ++i) {
-      if (!filter_used[i]) {
-        return Invalid(fmt::format(
-            "The array filter for identifier '{}' was not used in the update {}",
-            impl->filters[i].identifier, internal::ShortEjson(modifier)));
-      }
-    }
     std::stable_sort(impl->ops.begin(), impl->ops.end(), [](const ModOp& a, const ModOp& b) {
       return internal::CompareUpdatePaths(a.path, b.path) < 0;
     });
@@ -265,6 +254,13 @@ absl::StatusOr<Modifier> Modifier::Compile(ValueView modifier, const ModifierOpt
       }
     }
     if (!impl->needs_depth_check) impl->fast = FastPlan::Build(impl->ops);
+  }
+  for (size_t i = 0; i < filter_used.size(); ++i) {
+    if (!filter_used[i]) {
+      return Invalid(
+          fmt::format("The array filter for identifier '{}' was not used in the update {}",
+                      impl->filters[i].identifier, internal::ShortEjson(modifier)));
+    }
   }
   std::sort(impl->paths.begin(), impl->paths.end());
   impl->paths.erase(std::unique(impl->paths.begin(), impl->paths.end()), impl->paths.end());

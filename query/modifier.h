@@ -101,8 +101,7 @@ class Modifier {
   // $unset or $rename of `_id`, '$'-prefixed or dotted keys in stored values or in a
   // replacement, array filters that are malformed, unused or missing, nesting beyond kMaxDepth.
   // Errors: InvalidArgument (Unimplemented for decimal operands).
-  static absl::StatusOr<Modifier> Compile(ValueView modifier,
-                                          const ModifierOptions& options = {});
+  static absl::StatusOr<Modifier> Compile(ValueView modifier, const ModifierOptions& options = {});
 
   Modifier(Modifier&&) noexcept;
   Modifier& operator=(Modifier&&) noexcept;

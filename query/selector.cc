@@ -49,7 +49,8 @@ std::optional<std::vector<Value>> IdValues(const Node& n) {
       for (const internal::Constant& c : n.in->constants) values.push_back(c.value);
       return Distinct(std::move(values));
     }
-    case NodeKind::kAnd: {
+    case NodeKind::kAnd:
+    case NodeKind::kPathAnd: {
       std::optional<std::vector<Value>> result;
       for (const auto& child : n.children) {
         std::optional<std::vector<Value>> r = IdValues(*child);
@@ -83,7 +84,7 @@ std::optional<std::vector<Value>> IdValues(const Node& n) {
 
 void CollectEqualities(const Node& n,
                        std::vector<std::pair<std::string, std::vector<Value>>>* out) {
-  if (n.kind == NodeKind::kAnd) {
+  if (n.kind == NodeKind::kAnd || n.kind == NodeKind::kPathAnd) {
     for (const auto& child : n.children) CollectEqualities(*child, out);
     return;
   }
@@ -165,19 +166,40 @@ absl::StatusOr<Selector> Selector::CompileValueCondition(ValueView condition) {
   return result;
 }
 
+namespace {
+
+bool MatchesView(const Node& root, bool requires_object, const ValueView& doc,
+                 MatchDetails* details) {
+  if (details == nullptr) {
+    if (requires_object && !doc.IsObject()) return false;
+    return internal::Evaluate(root, doc, nullptr);
+  }
+  details->array_index.reset();
+  if (requires_object && !doc.IsObject()) return false;
+  size_t index = internal::kNoArrayIndex;
+  bool matched = internal::Evaluate(root, doc, &index);
+  if (matched && index != internal::kNoArrayIndex) details->array_index = index;
+  return matched;
+}
+
+}  // namespace
+
 bool Selector::Matches(ValueView doc) const {
-  if (requires_object_ && !doc.IsObject()) return false;
-  return internal::Evaluate(*root_, doc, nullptr);
+  return MatchesView(*root_, requires_object_, doc, nullptr);
 }
 
 bool Selector::Matches(ValueView doc, MatchDetails* details) const {
-  if (details == nullptr) return Matches(doc);
-  details->array_index.reset();
-  if (requires_object_ && !doc.IsObject()) return false;
-  size_t index = internal::kNoArrayIndex;
-  bool matched = internal::Evaluate(*root_, doc, &index);
-  if (matched && index != internal::kNoArrayIndex) details->array_index = index;
-  return matched;
+  return MatchesView(*root_, requires_object_, doc, details);
+}
+
+bool Selector::Matches(const Value& doc) const {
+  const ValueView view = doc.view();  // built in place: no copy
+  return MatchesView(*root_, requires_object_, view, nullptr);
+}
+
+bool Selector::Matches(const Value& doc, MatchDetails* details) const {
+  const ValueView view = doc.view();
+  return MatchesView(*root_, requires_object_, view, details);
 }
 
 }  // namespace minimongo::query

@@ -19,9 +19,7 @@ namespace {
 
 using internal::MutableValue;
 
-absl::Status Invalid(std::string message) {
-  return absl::InvalidArgumentError(std::move(message));
-}
+absl::Status Invalid(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
 
 struct Equality {
   std::vector<std::string> parts;
@@ -33,8 +31,7 @@ struct Equality {
 // nesting, capped at kMaxExpressionDepth.
 absl::Status Collect(ValueView selector, size_t depth, std::vector<Equality>* out) {
   if (depth > kMaxExpressionDepth) {
-    return Invalid(fmt::format("upsert selector nests deeper than {} levels",
-                               kMaxExpressionDepth));
+    return Invalid(fmt::format("upsert selector nests deeper than {} levels", kMaxExpressionDepth));
   }
   for (const Field& f : selector.fields()) {
     if (!f.key.empty() && f.key[0] == '$') {
@@ -60,8 +57,8 @@ absl::Status Collect(ValueView selector, size_t depth, std::vector<Equality>* ou
     size_t start = 0;
     while (true) {
       size_t dot = f.key.find('.', start);
-      std::string_view part = f.key.substr(
-          start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+      std::string_view part =
+          f.key.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
       if (part.empty()) {
         return Invalid(fmt::format("upsert selector path '{}' has an empty field name", f.key));
       }
@@ -70,8 +67,8 @@ absl::Status Collect(ValueView selector, size_t depth, std::vector<Equality>* ou
       start = dot + 1;
     }
     if (e.parts.size() + internal::ValueDepth(value) > kMaxDepth) {
-      return Invalid(fmt::format("upsert document at '{}' would nest deeper than {} levels",
-                                 f.key, kMaxDepth));
+      return Invalid(fmt::format("upsert document at '{}' would nest deeper than {} levels", f.key,
+                                 kMaxDepth));
     }
     RETURN_IF_ERROR(internal::CheckStorable(value, f.key));
     out->push_back(std::move(e));
@@ -87,8 +84,8 @@ bool IsPrefix(const std::vector<std::string>& a, const std::vector<std::string>&
 
 absl::StatusOr<Value> SeedUpsertDocument(ValueView selector) {
   if (!selector.IsObject()) {
-    return Invalid(fmt::format("upsert selector must be a document, not {}",
-                               TypeName(selector.type())));
+    return Invalid(
+        fmt::format("upsert selector must be a document, not {}", TypeName(selector.type())));
   }
   std::vector<Equality> equalities;
   RETURN_IF_ERROR(Collect(selector, 0, &equalities));
@@ -97,13 +94,13 @@ absl::StatusOr<Value> SeedUpsertDocument(ValueView selector) {
       const Equality& a = equalities[j];
       const Equality& b = equalities[i];
       if (a.parts == b.parts) {
-        return Invalid(fmt::format("cannot infer query fields to set, path '{}' is matched twice",
-                                   b.path));
+        return Invalid(
+            fmt::format("cannot infer query fields to set, path '{}' is matched twice", b.path));
       }
       if (IsPrefix(a.parts, b.parts) || IsPrefix(b.parts, a.parts)) {
-        return Invalid(fmt::format(
-            "cannot infer query fields to set, both paths '{}' and '{}' are matched", b.path,
-            a.path));
+        return Invalid(
+            fmt::format("cannot infer query fields to set, both paths '{}' and '{}' are matched",
+                        b.path, a.path));
       }
     }
   }

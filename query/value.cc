@@ -577,8 +577,36 @@ void ValueBuilder::BeginArray() {
 }
 
 namespace {
-void StoreU32(std::string& buf, size_t pos, uint32_t v) { std::memcpy(&buf[pos], &v, 4); }
+template <typename Buf>
+void StoreU32(Buf& buf, size_t pos, uint32_t v) {
+  std::memcpy(&buf[pos], &v, 4);
+}
 }  // namespace
+
+ValueBuilder::Buffer::~Buffer() { std::free(block_); }
+
+void ValueBuilder::Buffer::Grow(size_t needed) {
+  size_t capacity = std::max({needed, capacity_ * 2, last_released_, size_t{56}});
+  char* block = static_cast<char*>(std::realloc(block_, kHeader + capacity));
+  if (block == nullptr) throw std::bad_alloc();
+  block_ = block;
+  capacity_ = capacity;
+}
+
+ValueNode* ValueBuilder::Buffer::Release() {
+  if (block_ == nullptr) Grow(0);
+  // Give back the slack; glibc shrinks in place, so this does not copy.
+  char* block = static_cast<char*>(std::realloc(block_, kHeader + size_));
+  if (block == nullptr) block = block_;
+  ValueNode* node = new (block) ValueNode;
+  node->refs.store(1, std::memory_order_relaxed);
+  node->size = static_cast<uint32_t>(size_);
+  last_released_ = size_;
+  block_ = nullptr;
+  size_ = 0;
+  capacity_ = 0;
+  return node;
+}
 
 bool ValueBuilder::EndObject() {
   assert(!stack_.empty() && stack_.back().is_object);
@@ -713,9 +741,7 @@ Value ValueBuilder::Finish() {
   if (FitsInline(top_type_, payload)) {
     result = Value::FromInline(top_type_, payload, buf_.size());
   } else {
-    ValueNode* node = ValueNode::Allocate(buf_.size());
-    std::memcpy(node->data(), buf_.data(), buf_.size());
-    result = Value::FromNode(top_type_, node, 0);
+    result = Value::FromNode(top_type_, buf_.Release(), 0);
   }
   Reset();
   return result;

@@ -383,6 +383,8 @@ class ValueBuilder {
 
   // Depth of open objects/arrays.
   size_t depth() const { return stack_.size(); }
+  // Makes room for `bytes` more bytes of output (an optimization; never required).
+  void Reserve(size_t bytes) { buf_.reserve(buf_.size() + bytes); }
   const std::string& duplicate_key() const { return duplicate_key_; }
 
   // The finished value. REQUIRES: exactly one complete top-level value was described. The
@@ -419,7 +421,54 @@ class ValueBuilder {
     Write(&v, sizeof(v));
   }
 
-  std::string buf_;
+  // A growable byte buffer laid out as a future ValueNode: Finish() hands the block over to the
+  // Value without copying the payload.
+  class Buffer {
+   public:
+    Buffer() = default;
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+    ~Buffer();
+    size_t size() const { return size_; }
+    char* data() { return block_ + kHeader; }
+    const char* data() const { return block_ + kHeader; }
+    char& operator[](size_t i) { return data()[i]; }
+    void push_back(char c) {
+      if (size_ == capacity_) Grow(size_ + 1);
+      data()[size_++] = c;
+    }
+    void append(const char* p, size_t n) {
+      if (size_ + n > capacity_) Grow(size_ + n);
+      std::memcpy(data() + size_, p, n);
+      size_ += n;
+    }
+    void append(const std::string& s) { append(s.data(), s.size()); }
+    void append(size_t n, char c) {
+      if (size_ + n > capacity_) Grow(size_ + n);
+      std::memset(data() + size_, c, n);
+      size_ += n;
+    }
+    void resize(size_t n) {
+      if (n > capacity_) Grow(n);
+      size_ = n;
+    }
+    void clear() { size_ = 0; }
+    void reserve(size_t n) {
+      if (n > capacity_) Grow(n);
+    }
+    // Turns the contents into a node with one reference; the buffer is empty afterwards.
+    internal::ValueNode* Release();
+
+   private:
+    static constexpr size_t kHeader = sizeof(internal::ValueNode);
+    void Grow(size_t needed);
+    char* block_ = nullptr;
+    size_t size_ = 0;
+    size_t capacity_ = 0;
+    size_t last_released_ = 0;  // size of the last released node: the next capacity hint
+  };
+
+  Buffer buf_;
   std::vector<Frame> stack_;
   std::string pending_key_;
   bool has_pending_key_ = false;

@@ -15,9 +15,7 @@ namespace {
 // MongoDB refuses to pad an array by more than this many nulls in one update.
 constexpr size_t kMaxPadding = 1500000;
 
-absl::Status Invalid(std::string message) {
-  return absl::InvalidArgumentError(std::move(message));
-}
+absl::Status Invalid(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
 
 std::string Join(const std::vector<std::string>& parts) {
   std::string out;
@@ -142,8 +140,7 @@ class Walker {
   }
 
   // The last part of the path: `container` holds (or would hold) the target.
-  absl::Status Leaf(MutableValue* container, const PathPart& part,
-                    std::string_view container_key) {
+  absl::Status Leaf(MutableValue* container, const PathPart& part, std::string_view container_key) {
     bool creates = CreatesPath(op_.kind);
     MutableValue* existing = nullptr;
     if (container->IsObject()) {
@@ -194,9 +191,9 @@ class Walker {
       if (path[k].is_array_update()) {
         std::vector<std::string> upto = concrete_;
         for (size_t m = i; m < k; ++m) upto.push_back(path[m].name);
-        return Invalid(fmt::format(
-            "The path '{}' must exist in the document in order to apply array updates.",
-            Join(upto)));
+        return Invalid(
+            fmt::format("The path '{}' must exist in the document in order to apply array updates.",
+                        Join(upto)));
       }
     }
     if (!CreatesPath(op_.kind)) return absl::OkStatus();
@@ -322,8 +319,7 @@ absl::Status CheckWrittenPaths(std::vector<std::vector<std::string>>* written) {
     const std::vector<std::string>& a = (*written)[i - 1];
     const std::vector<std::string>& b = (*written)[i];
     if (a.size() <= b.size() && std::equal(a.begin(), a.end(), b.begin())) {
-      return absl::InvalidArgumentError(
-          fmt::format("Update created a conflict at '{}'", Join(a)));
+      return absl::InvalidArgumentError(fmt::format("Update created a conflict at '{}'", Join(a)));
     }
   }
   return absl::OkStatus();

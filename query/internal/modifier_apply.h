@@ -46,9 +46,9 @@ struct CompiledArrayFilter {
 
 // Everything an Apply shares across its operations.
 struct ApplyEnv {
-  ValueView doc;                         // the input document (for _id in messages)
-  std::optional<size_t> matched_index;   // for `$`
-  int64_t now_millis = 0;                // for $currentDate
+  ValueView doc;                        // the input document (for _id in messages)
+  std::optional<size_t> matched_index;  // for `$`
+  int64_t now_millis = 0;               // for $currentDate
   const std::vector<CompiledArrayFilter>* filters = nullptr;
   // When set, every concrete path written is appended (for the conflict check of updates with
   // `$`, `$[]` or `$[ident]`, whose paths only become concrete per document).

@@ -1,9 +1,10 @@
 #include "query/internal/modifier_fast_path.h"
 
 #include <cassert>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
 #include <utility>
-
-#include "absl/container/inlined_vector.h"
 
 namespace minimongo::query::internal {
 
@@ -27,6 +28,7 @@ std::unique_ptr<FastPlan> FastPlan::Build(const std::vector<ModOp>& ops) {
         if (c.name == name) child = &c;
       }
       if (child == nullptr) {
+        if (node->children.size() == kMaxChildren) return nullptr;
         node->children.push_back(Child{name, nullptr, nullptr, false});
         child = &node->children.back();
       }
@@ -59,41 +61,46 @@ void FastPlan::EmitMissing(ValueBuilder* b, const Node& node) {
   (void)unique;
 }
 
+// The child of `node` named `key`, or -1. Names are compared by length first: most fields
+// of a document are not targets.
+int FastPlan::FindChild(const Node& node, std::string_view key) {
+  for (size_t i = 0; i < node.children.size(); ++i) {
+    const std::string& name = node.children[i].name;
+    if (name.size() == key.size() && std::memcmp(name.data(), key.data(), key.size()) == 0) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
 bool FastPlan::Emit(ValueBuilder* b, ValueView object, const Node& node) {
-  absl::InlinedVector<bool, 16> seen(node.children.size(), false);
+  uint64_t seen = 0;  // Build() keeps every node to at most 64 children
   b->BeginObject();
   for (const Field& f : object.fields()) {
-    const Child* child = nullptr;
-    size_t index = 0;
-    for (size_t i = 0; i < node.children.size(); ++i) {
-      if (node.children[i].name == f.key) {
-        child = &node.children[i];
-        index = i;
-        break;
-      }
-    }
-    if (child == nullptr) {
+    int index = FindChild(node, f.key);
+    if (index < 0) {
       b->Key(f.key);
       b->Append(f.value);
       continue;
     }
-    seen[index] = true;
-    if (child->node != nullptr) {
+    seen |= uint64_t{1} << index;
+    const Child& child = node.children[index];
+    if (child.node != nullptr) {
       if (!f.value.IsObject()) return false;  // arrays and scalars: general path
       b->Key(f.key);
-      if (!Emit(b, f.value, *child->node)) return false;
+      if (!Emit(b, f.value, *child.node)) return false;
       continue;
     }
-    switch (child->op->kind) {
+    switch (child.op->kind) {
       case OpKind::kSet:
         b->Key(f.key);
-        b->Append(child->op->operand.view());
+        b->Append(child.op->operand.view());
         break;
       case OpKind::kUnset:
         break;
       case OpKind::kInc: {
         if (!f.value.IsNumber() || f.value.type() == Type::kDecimal128) return false;
-        std::optional<Value> sum = AddNumbers(f.value, child->op->operand.view());
+        std::optional<Value> sum = AddNumbers(f.value, child.op->operand.view());
         if (!sum.has_value()) return false;
         b->Key(f.key);
         b->Append(sum->view());
@@ -105,7 +112,7 @@ bool FastPlan::Emit(ValueBuilder* b, ValueView object, const Node& node) {
   }
   for (size_t i = 0; i < node.children.size(); ++i) {
     const Child& c = node.children[i];
-    if (seen[i] || !c.creates) continue;
+    if ((seen & (uint64_t{1} << i)) != 0 || !c.creates) continue;
     b->Key(c.name);
     if (c.node != nullptr) {
       EmitMissing(b, *c.node);
@@ -122,6 +129,8 @@ bool FastPlan::Emit(ValueBuilder* b, ValueView object, const Node& node) {
 std::optional<Value> FastPlan::Apply(ValueView doc) const {
   // One builder per thread keeps its buffer's capacity across updates.
   thread_local ValueBuilder builder;
+  // The result is about the input's size: one allocation instead of a growth sequence.
+  builder.Reserve(doc.payload_size() + 64);
   if (!Emit(&builder, doc, root_)) {
     builder.Reset();
     return std::nullopt;

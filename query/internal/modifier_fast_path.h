@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "query/internal/modifier_op.h"
@@ -49,6 +50,10 @@ class FastPlan {
     std::vector<Child> children;  // in application order
   };
 
+  // Most fields one object of the plan may have (the width of Emit's bitmask).
+  static constexpr size_t kMaxChildren = 64;
+
+  static int FindChild(const Node& node, std::string_view key);
   static bool Emit(ValueBuilder* b, ValueView object, const Node& node);
   static void EmitMissing(ValueBuilder* b, const Node& node);
 

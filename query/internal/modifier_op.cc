@@ -16,9 +16,7 @@ namespace minimongo::query::internal {
 
 namespace {
 
-absl::Status Invalid(std::string message) {
-  return absl::InvalidArgumentError(std::move(message));
-}
+absl::Status Invalid(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
 
 // MongoDB's "parseIntegerElementToLong": a number with an integral value in int64 range.
 std::optional<int64_t> IntegralNumber(ValueView v) {
@@ -65,17 +63,17 @@ absl::Status CompilePush(std::string_view path, ValueView arg, ModOp* op) {
     if (f.key == "$slice") {
       std::optional<int64_t> n = IntegralNumber(f.value);
       if (!n) {
-        return Invalid(fmt::format(
-            "The value for $slice must be an integer value but was given type: {}",
-            TypeName(f.value.type())));
+        return Invalid(
+            fmt::format("The value for $slice must be an integer value but was given type: {}",
+                        TypeName(f.value.type())));
       }
       op->push_slice = *n;
     } else if (f.key == "$position") {
       std::optional<int64_t> n = IntegralNumber(f.value);
       if (!n) {
-        return Invalid(fmt::format(
-            "The value for $position must be an integer value, not of type: {}",
-            TypeName(f.value.type())));
+        return Invalid(
+            fmt::format("The value for $position must be an integer value, not of type: {}",
+                        TypeName(f.value.type())));
       }
       op->push_position = *n;
     } else if (f.value.IsObject()) {
@@ -90,13 +88,14 @@ absl::Status CompilePush(std::string_view path, ValueView arg, ModOp* op) {
         if (s.key.empty()) return Invalid("The $sort field cannot be empty");
         if (s.key.front() == '.' || s.key.back() == '.' ||
             s.key.find("..") != std::string_view::npos) {
-          return Invalid(fmt::format(
-              "The $sort field is a dotted field but has an empty part: {}", s.key));
+          return Invalid(
+              fmt::format("The $sort field is a dotted field but has an empty part: {}", s.key));
         }
       }
       absl::StatusOr<SortSpec> spec = SortSpec::Compile(f.value);
       if (!spec.ok()) {
-        return Invalid(fmt::format("The $sort is invalid: {}", std::string(spec.status().message())));
+        return Invalid(
+            fmt::format("The $sort is invalid: {}", std::string(spec.status().message())));
       }
       op->push_sort = ModOp::PushSort::kPattern;
       op->push_sort_spec = std::make_shared<const SortSpec>(*std::move(spec));
@@ -113,9 +112,9 @@ absl::Status CompilePush(std::string_view path, ValueView arg, ModOp* op) {
     }
   }
   if (!each->IsArray()) {
-    return Invalid(fmt::format(
-        "The argument to $each in $push must be an array but it was of type: {}",
-        TypeName(each->type())));
+    return Invalid(
+        fmt::format("The argument to $each in $push must be an array but it was of type: {}",
+                    TypeName(each->type())));
   }
   size_t depth = 0;
   for (ValueView e : each->elements()) {
@@ -135,13 +134,13 @@ absl::Status CompileAddToSet(std::string_view path, ValueView arg, ModOp* op) {
     candidates.push_back(arg.ToValue());
   } else {
     if (arg.size() > 1) {
-      return Invalid(fmt::format("Found unexpected fields after $each in $addToSet: {}",
-                                 ShortEjson(arg)));
+      return Invalid(
+          fmt::format("Found unexpected fields after $each in $addToSet: {}", ShortEjson(arg)));
     }
     if (!each->IsArray()) {
-      return Invalid(fmt::format(
-          "The argument to $each in $addToSet must be an array but it was of type {}",
-          TypeName(each->type())));
+      return Invalid(
+          fmt::format("The argument to $each in $addToSet must be an array but it was of type {}",
+                      TypeName(each->type())));
     }
     for (ValueView e : each->elements()) {
       RETURN_IF_ERROR(CheckStorable(e, path));
@@ -246,8 +245,8 @@ bool IsPrefixPath(const UpdatePath& a, const UpdatePath& b) {
 
 absl::Status CompileRename(std::string_view path, ValueView arg, ModOp* op) {
   if (!arg.IsString()) {
-    return Invalid(fmt::format("The 'to' field for $rename must be a string: {}: {}", path,
-                               ShortEjson(arg)));
+    return Invalid(
+        fmt::format("The 'to' field for $rename must be a string: {}: {}", path, ShortEjson(arg)));
   }
   std::string_view to = arg.AsString();
   ASSIGN_OR_RETURN(op->from, ParseUpdatePath(path));
@@ -266,13 +265,13 @@ absl::Status CompileRename(std::string_view path, ValueView arg, ModOp* op) {
   }
   if (IsPrefixPath(op->from, op->path) || IsPrefixPath(op->path, op->from)) {
     return Invalid(fmt::format(
-        "The source and target field for $rename must not be on the same path: {}: \"{}\"",
-        path, to));
+        "The source and target field for $rename must not be on the same path: {}: \"{}\"", path,
+        to));
   }
   if (op->from[0].name == "_id" || op->path[0].name == "_id") {
-    return Invalid(fmt::format(
-        "Performing an update on the path '{}' would modify the immutable field '_id'",
-        op->from[0].name == "_id" ? path : to));
+    return Invalid(
+        fmt::format("Performing an update on the path '{}' would modify the immutable field '_id'",
+                    op->from[0].name == "_id" ? path : to));
   }
   return absl::OkStatus();
 }
@@ -281,8 +280,7 @@ absl::Status TypeError(std::string_view op_name, const LeafContext& context, Val
                        std::string_view what) {
   return Invalid(fmt::format(
       "Cannot apply {} to a value of non-{} type. {{{}}} has the field '{}' of non-{} type {}",
-      op_name, what, DescribeId(context.doc), context.field_name, what,
-      TypeName(existing.type())));
+      op_name, what, DescribeId(context.doc), context.field_name, what, TypeName(existing.type())));
 }
 
 int64_t BitApply(BitOp op, int64_t a, int64_t b) {
@@ -329,9 +327,9 @@ absl::Status ApplyPush(const ModOp& op, const Value* existing, const LeafContext
   std::vector<Value> elements;
   if (existing != nullptr) {
     if (!existing->IsArray()) {
-      return Invalid(fmt::format(
-          "The field '{}' must be an array but is of type {} in document {{{}}}",
-          context.full_path, TypeName(existing->type()), DescribeId(context.doc)));
+      return Invalid(
+          fmt::format("The field '{}' must be an array but is of type {} in document {{{}}}",
+                      context.full_path, TypeName(existing->type()), DescribeId(context.doc)));
     }
     elements = ArrayElements(existing->view());
   }
@@ -411,10 +409,10 @@ std::string_view OpName(OpKind kind) {
 
 std::optional<OpKind> OpKindFromName(std::string_view name) {
   static constexpr OpKind kAll[] = {
-      OpKind::kSet,  OpKind::kSetOnInsert, OpKind::kUnset,  OpKind::kInc,
-      OpKind::kMul,  OpKind::kMin,         OpKind::kMax,    OpKind::kCurrentDate,
-      OpKind::kRename, OpKind::kPush,      OpKind::kAddToSet, OpKind::kPop,
-      OpKind::kPull, OpKind::kPullAll,     OpKind::kBit,
+      OpKind::kSet,    OpKind::kSetOnInsert, OpKind::kUnset,    OpKind::kInc,
+      OpKind::kMul,    OpKind::kMin,         OpKind::kMax,      OpKind::kCurrentDate,
+      OpKind::kRename, OpKind::kPush,        OpKind::kAddToSet, OpKind::kPop,
+      OpKind::kPull,   OpKind::kPullAll,     OpKind::kBit,
   };
   for (OpKind k : kAll) {
     if (OpName(k) == name) return k;
@@ -539,9 +537,9 @@ absl::Status ApplyLeaf(const ModOp& op, const Value* existing, const LeafContext
       std::optional<Value> result = inc ? AddNumbers(existing->view(), op.operand.view())
                                         : MultiplyNumbers(existing->view(), op.operand.view());
       if (!result.has_value()) {
-        return Invalid(fmt::format(
-            "Failed to apply {} operations to current value ({}) for document {{{}}}",
-            OpName(op.kind), ShortEjson(existing->view()), DescribeId(context.doc)));
+        return Invalid(
+            fmt::format("Failed to apply {} operations to current value ({}) for document {{{}}}",
+                        OpName(op.kind), ShortEjson(existing->view()), DescribeId(context.doc)));
       }
       return replace(*std::move(result));
     }
@@ -643,8 +641,8 @@ absl::Status ApplyLeaf(const ModOp& op, const Value* existing, const LeafContext
         }
       }
       for (const auto& [bit, operand] : op.bits) {
-        int64_t rhs = operand.type() == Type::kInt32 ? operand.view().AsInt32()
-                                                     : operand.view().AsInt64();
+        int64_t rhs =
+            operand.type() == Type::kInt32 ? operand.view().AsInt32() : operand.view().AsInt64();
         if (operand.type() == Type::kInt64) type = Type::kInt64;
         // int32 operands stay within int32 under and/or/xor (sign-extended both sides).
         value = BitApply(bit, value, rhs);
@@ -713,16 +711,16 @@ absl::Status CheckStorable(ValueView v, std::string_view path) {
     stack.pop_back();
     if (f.value.IsObject()) {
       for (const Field& field : f.value.fields()) {
-        std::string child_path = f.path.empty() ? std::string(field.key)
-                                                : fmt::format("{}.{}", f.path, field.key);
+        std::string child_path =
+            f.path.empty() ? std::string(field.key) : fmt::format("{}.{}", f.path, field.key);
         if (!field.key.empty() && field.key[0] == '$') {
-          return Invalid(fmt::format(
-              "The dollar ($) prefixed field '{}' in '{}' is not valid for storage.", field.key,
-              child_path));
+          return Invalid(
+              fmt::format("The dollar ($) prefixed field '{}' in '{}' is not valid for storage.",
+                          field.key, child_path));
         }
         if (field.key.find('.') != std::string_view::npos) {
-          return Invalid(fmt::format(
-              "The dotted field '{}' in '{}' is not valid for storage.", field.key, child_path));
+          return Invalid(fmt::format("The dotted field '{}' in '{}' is not valid for storage.",
+                                     field.key, child_path));
         }
         if (field.value.IsObject() || field.value.IsArray()) {
           stack.push_back(Frame{field.value, std::move(child_path)});
@@ -743,9 +741,7 @@ absl::Status CheckStorable(ValueView v, std::string_view path) {
 
 namespace {
 bool IsIntegral(Type t) { return t == Type::kInt32 || t == Type::kInt64; }
-int64_t IntegralValue(ValueView v) {
-  return v.type() == Type::kInt32 ? v.AsInt32() : v.AsInt64();
-}
+int64_t IntegralValue(ValueView v) { return v.type() == Type::kInt32 ? v.AsInt32() : v.AsInt64(); }
 }  // namespace
 
 std::optional<Value> AddNumbers(ValueView a, ValueView b) {

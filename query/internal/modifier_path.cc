@@ -70,8 +70,8 @@ absl::StatusOr<UpdatePath> ParseUpdatePath(std::string_view path) {
     start = dot + 1;
   }
   if (positional_count > 1) {
-    return absl::InvalidArgumentError(fmt::format(
-        "Too many positional (i.e. '$') elements found in path '{}'", path));
+    return absl::InvalidArgumentError(
+        fmt::format("Too many positional (i.e. '$') elements found in path '{}'", path));
   }
   return parts;
 }

@@ -112,13 +112,19 @@ bool WalkPath(const ValueView& root, const FieldPath& path, LeafArrays leaf_arra
   if (path.empty()) {
     return path_walker_internal::Leaf(root, kNoArrayIndex, false, leaf_arrays, visit);
   }
+  if (root.IsObject()) {  // the first step of every document walk, inline
+    const std::optional<ValueView> child = root.Find(path.component(0));
+    if (!child) return visit(nullptr, kNoArrayIndex);
+    if (path.size() == 1 && !child->IsArray()) return visit(&*child, kNoArrayIndex);
+    return path_walker_internal::Walk(*child, path, 1, kNoArrayIndex, false, leaf_arrays, visit);
+  }
   if (root.IsArray()) {
     std::optional<ValueView> e;
     if (path.is_index(0)) e = root.At(path.index(0));
     if (!e) return visit(nullptr, kNoArrayIndex);
     return path_walker_internal::Walk(*e, path, 1, kNoArrayIndex, false, leaf_arrays, visit);
   }
-  return path_walker_internal::Walk(root, path, 0, kNoArrayIndex, false, leaf_arrays, visit);
+  return visit(nullptr, kNoArrayIndex);
 }
 
 }  // namespace minimongo::query::internal

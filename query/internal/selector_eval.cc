@@ -1,5 +1,6 @@
 #include "query/internal/selector_eval.h"
 
+#include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -50,6 +51,8 @@ inline bool EqualsConstant(const Constant& c, const ValueView& v) {
       return v.IsNumber() && CompareNumbers(v, c.value.view()) == 0;
     case Constant::Shape::kString:
       return v.IsString() && StringOf(v) == c.text;
+    case Constant::Shape::kDate:
+      return v.type() == Type::kDate && Load<int64_t>(v) == c.integer;
     case Constant::Shape::kOther:
       return CanonicalTypeOrder(v.type()) == c.canonical_type &&
              CompareValues(v, c.value.view()) == 0;
@@ -95,6 +98,9 @@ inline bool MatchesComparison(NodeKind kind, const Constant& c, const ValueView*
     } else {
       cmp = CompareNumbers(*v, c.value.view());
     }
+  } else if (c.shape == Constant::Shape::kDate) {
+    int64_t x = Load<int64_t>(*v);  // same canonical type: a date
+    cmp = x < c.integer ? -1 : (x > c.integer ? 1 : 0);
   } else {
     cmp = CompareValues(*v, c.value.view());
   }
@@ -247,6 +253,104 @@ bool MatchLeaf(const Node& n, const ValueView& root, LeafArrays leaf_arrays, siz
   return matched;
 }
 
+// One value (nullptr: missing) against one leaf of the kinds that test values one by one.
+inline bool ValueMatches(const Node& n, const ValueView* v) {
+  switch (n.kind) {
+    case NodeKind::kEq:
+      return MatchesEq(n.constant, v);
+    case NodeKind::kLt:
+    case NodeKind::kLte:
+    case NodeKind::kGt:
+    case NodeKind::kGte:
+      return MatchesComparison(n.kind, n.constant, v);
+    case NodeKind::kIn:
+      return MatchesIn(*n.in, v);
+    case NodeKind::kRegex:
+      return MatchesRegex(*n.regex, v);
+    case NodeKind::kExists:
+      return v != nullptr;
+    case NodeKind::kType:
+      return MatchesType(n.type_mask, v);
+    case NodeKind::kMod:
+      return MatchesMod(n, v);
+    case NodeKind::kBitsAllSet:
+    case NodeKind::kBitsAnySet:
+    case NodeKind::kBitsAllClear:
+    case NodeKind::kBitsAnyClear:
+      return MatchesBits(n.kind, n.bits, v);
+    default:
+      assert(false && "the parser fuses only value leaves into kPathAnd");
+      return false;
+  }
+}
+
+// kPathAnd: every child must match some value of one walk of the shared path, which is the
+// same as walking once per child, at the cost of one walk.
+bool EvaluatePathAnd(const Node& n, const ValueView& root, size_t* array_index) {
+  const size_t count = n.children.size();
+  uint64_t pending = count == 64 ? ~uint64_t{0} : (uint64_t{1} << count) - 1;
+  size_t found[64];
+  bool matched = WalkPath(root, n.path, LeafArrays::kExpand, [&](const ValueView* v, size_t index) {
+    for (uint64_t rest = pending; rest != 0; rest &= rest - 1) {
+      const unsigned c = static_cast<unsigned>(__builtin_ctzll(rest));
+      if (ValueMatches(*n.children[c], v)) {
+        pending &= ~(uint64_t{1} << c);
+        found[c] = index;
+      }
+    }
+    return pending == 0;
+  });
+  if (matched && array_index != nullptr) {
+    // As under kAnd: the last child that reports an index wins.
+    for (size_t c = count; c-- > 0;) {
+      if (found[c] != kNoArrayIndex) {
+        *array_index = found[c];
+        break;
+      }
+    }
+  }
+  return matched;
+}
+
+// The leaves, each with the walk specialised for its operator. Kept out of Evaluate so that
+// the dispatcher stays small (its prologue is paid at every node).
+[[gnu::noinline]] bool EvaluateLeaf(const Node& n, const ValueView& root, size_t* array_index) {
+  switch (n.kind) {
+    case NodeKind::kEq:
+      return MatchLeaf(n, root, LeafArrays::kExpand, array_index,
+                       [&](const ValueView* v, size_t*) { return MatchesEq(n.constant, v); });
+    case NodeKind::kLt:
+    case NodeKind::kLte:
+    case NodeKind::kGt:
+    case NodeKind::kGte:
+      return MatchLeaf(n, root, LeafArrays::kExpand, array_index, [&](const ValueView* v, size_t*) {
+        return MatchesComparison(n.kind, n.constant, v);
+      });
+    case NodeKind::kIn:
+      return MatchLeaf(n, root, LeafArrays::kExpand, array_index,
+                       [&](const ValueView* v, size_t*) { return MatchesIn(*n.in, v); });
+    case NodeKind::kRegex:
+      return MatchLeaf(n, root, LeafArrays::kExpand, array_index,
+                       [&](const ValueView* v, size_t*) { return MatchesRegex(*n.regex, v); });
+    case NodeKind::kSize:
+      return MatchLeaf(n, root, LeafArrays::kWhole, array_index, [&](const ValueView* v, size_t*) {
+        return v != nullptr && v->IsArray() && v->size() == n.size;
+      });
+    case NodeKind::kElemMatchObject:
+    case NodeKind::kElemMatchValue:
+      return MatchLeaf(n, root, LeafArrays::kWhole, array_index,
+                       [&](const ValueView* v, size_t* element) {
+                         if (v == nullptr) return false;
+                         *element = n.kind == NodeKind::kElemMatchObject ? ElemMatchObject(n, *v)
+                                                                         : ElemMatchValue(n, *v);
+                         return *element != kNoArrayIndex;
+                       });
+    default:
+      return MatchLeaf(n, root, LeafArrays::kExpand, array_index,
+                       [&](const ValueView* v, size_t*) { return ValueMatches(n, v); });
+  }
+}
+
 }  // namespace
 
 bool Evaluate(const Node& n, const ValueView& root, size_t* array_index) {
@@ -272,53 +376,11 @@ bool Evaluate(const Node& n, const ValueView& root, size_t* array_index) {
       return true;
     case NodeKind::kNot:
       return !Evaluate(*n.children[0], root, nullptr);
-    case NodeKind::kEq:
-      return MatchLeaf(n, root, LeafArrays::kExpand, array_index,
-                       [&](const ValueView* v, size_t*) { return MatchesEq(n.constant, v); });
-    case NodeKind::kLt:
-    case NodeKind::kLte:
-    case NodeKind::kGt:
-    case NodeKind::kGte:
-      return MatchLeaf(n, root, LeafArrays::kExpand, array_index, [&](const ValueView* v, size_t*) {
-        return MatchesComparison(n.kind, n.constant, v);
-      });
-    case NodeKind::kIn:
-      return MatchLeaf(n, root, LeafArrays::kExpand, array_index,
-                       [&](const ValueView* v, size_t*) { return MatchesIn(*n.in, v); });
-    case NodeKind::kRegex:
-      return MatchLeaf(n, root, LeafArrays::kExpand, array_index,
-                       [&](const ValueView* v, size_t*) { return MatchesRegex(*n.regex, v); });
-    case NodeKind::kExists:
-      return MatchLeaf(n, root, LeafArrays::kExpand, array_index,
-                       [](const ValueView* v, size_t*) { return v != nullptr; });
-    case NodeKind::kType:
-      return MatchLeaf(n, root, LeafArrays::kExpand, array_index,
-                       [&](const ValueView* v, size_t*) { return MatchesType(n.type_mask, v); });
-    case NodeKind::kMod:
-      return MatchLeaf(n, root, LeafArrays::kExpand, array_index,
-                       [&](const ValueView* v, size_t*) { return MatchesMod(n, v); });
-    case NodeKind::kSize:
-      return MatchLeaf(n, root, LeafArrays::kWhole, array_index, [&](const ValueView* v, size_t*) {
-        return v != nullptr && v->IsArray() && v->size() == n.size;
-      });
-    case NodeKind::kBitsAllSet:
-    case NodeKind::kBitsAnySet:
-    case NodeKind::kBitsAllClear:
-    case NodeKind::kBitsAnyClear:
-      return MatchLeaf(n, root, LeafArrays::kExpand, array_index, [&](const ValueView* v, size_t*) {
-        return MatchesBits(n.kind, n.bits, v);
-      });
-    case NodeKind::kElemMatchObject:
-    case NodeKind::kElemMatchValue:
-      return MatchLeaf(n, root, LeafArrays::kWhole, array_index,
-                       [&](const ValueView* v, size_t* element) {
-                         if (v == nullptr) return false;
-                         *element = n.kind == NodeKind::kElemMatchObject ? ElemMatchObject(n, *v)
-                                                                         : ElemMatchValue(n, *v);
-                         return *element != kNoArrayIndex;
-                       });
+    case NodeKind::kPathAnd:
+      return EvaluatePathAnd(n, root, array_index);
+    default:
+      return EvaluateLeaf(n, root, array_index);
   }
-  return false;
 }
 
 }  // namespace minimongo::query::internal

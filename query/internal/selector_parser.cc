@@ -138,6 +138,40 @@ NodePtr MakeNot(NodePtr child) {
   return n;
 }
 
+bool IsValueLeaf(const Node& n) {
+  switch (n.kind) {
+    case NodeKind::kEq:
+    case NodeKind::kLt:
+    case NodeKind::kLte:
+    case NodeKind::kGt:
+    case NodeKind::kGte:
+    case NodeKind::kIn:
+    case NodeKind::kRegex:
+    case NodeKind::kExists:
+    case NodeKind::kType:
+    case NodeKind::kMod:
+    case NodeKind::kBitsAllSet:
+    case NodeKind::kBitsAnySet:
+    case NodeKind::kBitsAllClear:
+    case NodeKind::kBitsAnyClear:
+      return !n.self;
+    default:
+      return false;
+  }
+}
+
+// The operators of one field ({a: {$gte: 1, $lt: 5}}) as one walk of the path instead of one
+// per operator, when they all test values one by one.
+NodePtr FuseSamePath(NodePtr n, const FieldPath& path) {
+  if (n->kind != NodeKind::kAnd || n->children.size() > 64) return n;
+  for (const NodePtr& c : n->children) {
+    if (!IsValueLeaf(*c) || c->path != path) return n;
+  }
+  n->kind = NodeKind::kPathAnd;
+  n->path = path;
+  return n;
+}
+
 // Whether an object value is an operator document ({$gt: 1}) rather than a literal ({a: 1});
 // a mix of both is an error.
 absl::StatusOr<bool> IsOperatorDocument(ValueView v, const std::string& where) {
@@ -269,7 +303,7 @@ absl::Status Parser::ParseField(const FieldPath& path, ValueView value, const st
   if (operators) {
     std::vector<NodePtr> ops;
     RETURN_IF_ERROR(ParseOperators(path, false, value, where, depth, &ops));
-    out->push_back(MakeLogical(NodeKind::kAnd, std::move(ops)));
+    out->push_back(FuseSamePath(MakeLogical(NodeKind::kAnd, std::move(ops)), path));
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(NodePtr n, ParseEquality(NodeKind::kEq, path, false, value, where));
@@ -676,7 +710,7 @@ absl::StatusOr<NodePtr> Parser::ParseNot(const FieldPath& path, bool self, Value
   }
   std::vector<NodePtr> ops;
   RETURN_IF_ERROR(ParseOperators(path, self, operand, where, depth + 1, &ops));
-  return MakeNot(MakeLogical(NodeKind::kAnd, std::move(ops)));
+  return MakeNot(FuseSamePath(MakeLogical(NodeKind::kAnd, std::move(ops)), path));
 }
 
 }  // namespace
@@ -703,7 +737,7 @@ absl::StatusOr<ValueCondition> ParseValueCondition(ValueView condition) {
       (void)checked;
       std::vector<NodePtr> ops;
       RETURN_IF_ERROR(parser.ParseOperators(FieldPath(), false, condition, where, 1, &ops));
-      result.root = MakeLogical(NodeKind::kAnd, std::move(ops));
+      result.root = FuseSamePath(MakeLogical(NodeKind::kAnd, std::move(ops)), FieldPath());
       return result;
     }
     ASSIGN_OR_RETURN(result.root, parser.ParseDocument(condition, where, 1));

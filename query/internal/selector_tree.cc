@@ -20,6 +20,9 @@ Constant Constant::Make(Value v) {
       c.is_nan = view.type() == Type::kDouble && std::isnan(view.AsDouble());
     }
     c.number = view.NumberAsDouble();
+  } else if (view.type() == Type::kDate) {
+    c.shape = Shape::kDate;
+    c.integer = view.AsDateMillis();
   } else if (view.IsString()) {
     c.shape = Shape::kString;
     c.text = std::string(view.AsString());

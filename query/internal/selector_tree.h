@@ -1,6 +1,8 @@
 // The compiled form of a selector: an immutable tree of nodes of a closed set of kinds.
 //
-// Logical nodes (kAnd, kOr, kNor, kNot) combine children evaluated against the same root value.
+// Logical nodes (kAnd, kOr, kNor, kNot) combine children evaluated against the same root value;
+// kPathAnd is the kAnd of the operators of one field ({a: {$gte: 1, $lt: 5}}), evaluated in
+// one walk of their shared path.
 // Leaf nodes test the values a path reaches from that root: the path walker (path_walker.h)
 // enumerates them, with MongoDB's array rules, and the leaf's operand decides whether one value
 // matches (selector_leaf.h). A leaf matches when any enumerated value matches.
@@ -43,6 +45,9 @@ enum class NodeKind : uint8_t {
   kOr,
   kNor,
   kNot,
+  // Children: value leaves (kEq ... kBits*, not kSize or $elemMatch) on one path, not `self`,
+  // 2 to 64 of them; matches when each child matches some value of one walk of `path`.
+  kPathAnd,
   // Leaves.
   kEq,
   kLt,
@@ -72,13 +77,14 @@ struct Constant {
     kInteger,  // a number with an integral value in int64 range (int32, int64 or double)
     kNumber,   // any other number (fractional, huge, NaN or infinite double)
     kString,
+    kDate,     // `integer` holds the milliseconds
     kOther,    // compared with CompareValues within its canonical type
   };
 
   Value value;
   Shape shape = Shape::kOther;
   int canonical_type = 0;  // CanonicalTypeOrder(value.type())
-  int64_t integer = 0;     // kInteger
+  int64_t integer = 0;     // kInteger, kDate
   double number = 0;       // kInteger and kNumber
   bool is_nan = false;     // kNumber
   std::string text;        // kString: the bytes

@@ -22,10 +22,10 @@ namespace minimongo {
 namespace {
 
 using ::minimongo::testing::IsOk;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using query::Value;
 using query::ValueView;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 Value Parse(std::string_view text) {
   absl::StatusOr<Value> v = query::ParseEjson(text);
@@ -53,7 +53,8 @@ std::string ExpectError(std::string_view line) {
 
 // One line: RunBatch reads one case per line.
 constexpr std::string_view kDocs =
-    R"("docs": [{"_id": "b", "k": 2, "t": "x"}, {"_id": "a", "k": 1, "t": "y"}, {"_id": "c", "k": 1, "t": "z"}])";
+    R"("docs": [{"_id": "b", "k": 2, "t": "x"}, {"_id": "a", "k": 1, "t": "y"}, )"
+    R"({"_id": "c", "k": 1, "t": "z"}])";
 
 std::string Case(std::string_view body) {
   return "{" + std::string(body) + ", " + std::string(kDocs) + "}";
@@ -77,8 +78,9 @@ TEST(BatchTest, StringAndNumberSelectorsMeanId) {
              R"({"docs": [{"_id": "c", "k": 1, "t": "z"}]})");
   ExpectCase(R"({"op": "find", "selector": 2, "docs": [{"_id": 1}, {"_id": 2.0}, {"_id": "2"}]})",
              R"({"docs": [{"_id": 2}]})");
-  ExpectCase(Case(R"("op": "remove", "selector": "a")"),
-             R"({"n": 1, "docs": [{"_id": "b", "k": 2, "t": "x"}, {"_id": "c", "k": 1, "t": "z"}]})");
+  ExpectCase(
+      Case(R"("op": "remove", "selector": "a")"),
+      R"({"n": 1, "docs": [{"_id": "b", "k": 2, "t": "x"}, {"_id": "c", "k": 1, "t": "z"}]})");
 }
 
 TEST(BatchTest, FindWithSortSkipLimitAndFields) {
@@ -128,16 +130,18 @@ TEST(BatchTest, UpdateReportsMatchedAndTheCollectionSortedById) {
 TEST(BatchTest, DocsAreSortedByIdInBsonOrder) {
   // Numbers before strings before ObjectIds; 2 == 2.0 sorts between 1 and 3.
   ExpectCase(R"({"op": "remove", "selector": {"x": 1},
-                 "docs": [{"_id": "s"}, {"_id": {"$type": "oid", "$value": "000000000000000000000001"}},
+                 "docs": [{"_id": "s"},
+                          {"_id": {"$type": "oid", "$value": "000000000000000000000001"}},
                           {"_id": 3}, {"_id": 2.5}, {"_id": 1}, {"_id": "a"}, {"_id": 2}]})",
              R"({"n": 0, "docs": [{"_id": 1}, {"_id": 2}, {"_id": 2.5}, {"_id": 3}, {"_id": "a"},
                                   {"_id": "s"},
-                                  {"_id": {"$type": "oid", "$value": "000000000000000000000001"}}]})");
+                                  {"_id": {"$type": "oid",
+                                           "$value": "000000000000000000000001"}}]})");
 }
 
 TEST(BatchTest, UpsertInsertsWithAGeneratedId) {
-  std::string got = RunBatchCase(
-      Case(R"("op": "update", "selector": {"k": 5}, "modifier": {"$set": {"t": "new"}},
+  std::string got =
+      RunBatchCase(Case(R"("op": "update", "selector": {"k": 5}, "modifier": {"$set": {"t": "new"}},
               "options": {"upsert": true})"));
   Value v = Parse(got);
   ASSERT_TRUE(v.IsObject()) << got;
@@ -150,9 +154,9 @@ TEST(BatchTest, UpsertInsertsWithAGeneratedId) {
     ValueView id = *doc.Find("_id");
     if (id.IsString() && id.AsString().size() == 17) {
       found = true;
-      EXPECT_EQ(doc.ToValue(), Value::Object({{"_id", id.ToValue()},
-                                              {"k", Value::Int32(5)},
-                                              {"t", Value::String("new")}}));
+      EXPECT_EQ(doc.ToValue(),
+                Value::Object(
+                    {{"_id", id.ToValue()}, {"k", Value::Int32(5)}, {"t", Value::String("new")}}));
     }
   }
   EXPECT_TRUE(found) << got;
@@ -180,11 +184,13 @@ TEST(BatchTest, RemoveEveryMatch) {
 TEST(BatchTest, EjsonValuesBothWays) {
   ExpectCase(
       R"({"op": "find", "selector": {"d": {"$gt": {"$date": 1000}}},
-          "docs": [{"_id": 1, "d": {"$date": 500}}, {"_id": 2, "d": {"$date": 2000}, "b": {"$binary": "AQID"}},
+          "docs": [{"_id": 1, "d": {"$date": 500}},
+                   {"_id": 2, "d": {"$date": 2000}, "b": {"$binary": "AQID"}},
                    {"_id": 3, "e": {"$escape": {"$date": 5}}}, {"_id": 4, "n": {"$InfNaN": 1}}]})",
       R"({"docs": [{"_id": 2, "d": {"$date": 2000}, "b": {"$binary": "AQID"}}]})");
   std::string got = RunBatchCase(
-      R"({"op": "find", "docs": [{"_id": 3, "e": {"$escape": {"$date": 5}}}, {"_id": 4, "n": {"$InfNaN": -1}}]})");
+      R"({"op": "find", "docs": [{"_id": 3, "e": {"$escape": {"$date": 5}}},
+                                 {"_id": 4, "n": {"$InfNaN": -1}}]})");
   EXPECT_THAT(got, HasSubstr(R"({"$escape":{"$date":5}})"));
   EXPECT_THAT(got, HasSubstr(R"({"$InfNaN":-1})"));
 }
@@ -194,12 +200,12 @@ TEST(BatchTest, ExtraKeysAreIgnored) {
 }
 
 TEST(BatchTest, ErrorLines) {
-  ExpectError("{\"op\": \"find\", ");                   // invalid JSON
+  ExpectError("{\"op\": \"find\", ");  // invalid JSON
   ExpectError("not json at all");
-  ExpectError("[1, 2]");                                // not an object
-  ExpectError(R"({"docs": []})");                       // no op
+  ExpectError("[1, 2]");           // not an object
+  ExpectError(R"({"docs": []})");  // no op
   ExpectError(R"({"op": 5, "docs": []})");
-  ExpectError(R"({"op": "explode", "docs": []})");      // unknown op
+  ExpectError(R"({"op": "explode", "docs": []})");       // unknown op
   ExpectError(R"({"op": "find", "docs": {"_id": 1}})");  // docs not an array
   ExpectError(R"({"op": "find", "docs": [1]})");         // a document that is not an object
   ExpectError(R"({"op": "find", "docs": [{"_id": [1]}]})");
@@ -233,12 +239,9 @@ TEST(BatchTest, ErrorMessagesAreOneLine) {
 }
 
 TEST(BatchTest, RunBatchWritesOneLinePerCaseAndSkipsBlankLines) {
-  std::istringstream in(
-      Case(R"("op": "count")") + "\n" +
-      "\n   \t\n" +
-      "{broken\n" +
-      Case(R"("op": "count", "selector": {"k": 2})") + "\n" +
-      Case(R"("op": "remove", "selector": "a")"));  // no final newline
+  std::istringstream in(Case(R"("op": "count")") + "\n" + "\n   \t\n" + "{broken\n" +
+                        Case(R"("op": "count", "selector": {"k": 2})") + "\n" +
+                        Case(R"("op": "remove", "selector": "a")"));  // no final newline
   std::ostringstream out;
   RunBatch(in, out);
   std::istringstream lines(out.str());

@@ -43,20 +43,8 @@ using ::minimongo::testing::IsOk;
 using query::Value;
 using query::ValueView;
 
-#if defined(__SANITIZE_ADDRESS__)
-#define MODEL_TEST_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MODEL_TEST_UNDER_ASAN 1
-#endif
-#endif
-
-#ifdef MODEL_TEST_UNDER_ASAN
-// Only to bound the wall time of the sanitizer build; the normal build runs the full count.
-constexpr int kSteps = 25000;
-#else
+// About 12 s in the fastbuild and in the ASan build alike.
 constexpr int kSteps = 120000;
-#endif
 constexpr uint64_t kDefaultSeed = 20240613;
 
 uint64_t TestSeed() {
@@ -190,7 +178,8 @@ class ModelStore {
     if (!compiled.ok()) return compiled.status();
     query::ModifierOptions modifier_options;
     modifier_options.array_filters = options.array_filters;
-    absl::StatusOr<query::Modifier> mod = query::Modifier::Compile(modifier.view(), modifier_options);
+    absl::StatusOr<query::Modifier> mod =
+        query::Modifier::Compile(modifier.view(), modifier_options);
     if (!mod.ok()) return mod.status();
 
     std::vector<size_t> matches;
@@ -344,8 +333,8 @@ class Generator {
       if (Chance(0.8)) {
         fields.emplace_back("c", Value::Object({{"d", SmallInt()}}));
       } else {
-        fields.emplace_back(
-            "c", Value::Array({Value::Object({{"d", SmallInt()}}), Value::Object({{"d", SmallInt()}})}));
+        fields.emplace_back("c", Value::Array({Value::Object({{"d", SmallInt()}}),
+                                               Value::Object({{"d", SmallInt()}})}));
       }
     }
     if (Chance(0.6)) fields.emplace_back("tags", Chance(0.95) ? Tags() : Value::String("t"));
@@ -363,7 +352,8 @@ class Generator {
       case 2:
         return Value::Object({{"a", Value::Object({{Chance(0.5) ? "$gt" : "$lte", SmallInt()}})}});
       case 3:
-        return Value::Object({{"b", Value::Object({{"$in", Value::Array({SmallInt(), SmallInt()})}})}});
+        return Value::Object(
+            {{"b", Value::Object({{"$in", Value::Array({SmallInt(), SmallInt()})}})}});
       case 4:
         return Value::Object({{"c.d", SmallInt()}});
       case 5:
@@ -385,10 +375,12 @@ class Generator {
         return Value::Object({{"a", SmallInt()}, {"b", Value::Object({{"$gte", SmallInt()}})}});
       case 12:
         return Value::Object(
-            {{"$and", Value::Array({Value::Object({{"_id", Value::Object({{"$in", Value::Array(
-                                                                  {SomeId(model), SomeId(model),
-                                                                   SomeId(model)})}})}}),
-                                    Value::Object({{"b", Value::Object({{"$lt", SmallInt()}})}})})}});
+            {{"$and",
+              Value::Array(
+                  {Value::Object(
+                       {{"_id", Value::Object({{"$in", Value::Array({SomeId(model), SomeId(model),
+                                                                     SomeId(model)})}})}}),
+                   Value::Object({{"b", Value::Object({{"$lt", SmallInt()}})}})})}});
       case 13:
         return Value::Object({{"b", Value::Object({{"$gte", Value::Int32(Uniform(12))}})}});
       case 14:
@@ -410,7 +402,8 @@ class Generator {
       case 3:
         return Value::Object({{"$inc", Value::Object({{"b", Value::Int32(Uniform(5) - 2)}})}});
       case 4:
-        return Value::Object({{"$unset", Value::Object({{Chance(0.5) ? "a" : "tags", Value::String("")}})}});
+        return Value::Object(
+            {{"$unset", Value::Object({{Chance(0.5) ? "a" : "tags", Value::String("")}})}});
       case 5:
         return Value::Object({{"$push", Value::Object({{"tags", Tag()}})}});
       case 6:
@@ -428,12 +421,14 @@ class Generator {
                               {"$setOnInsert", Value::Object({{"fresh", Value::Bool(true)}})}});
       case 11:
         // Makes later $inc of b fail on this document.
-        return Value::Object({{"$set", Value::Object({{"b", Chance(0.3) ? Value::String("str") : SmallInt()}})}});
+        return Value::Object(
+            {{"$set", Value::Object({{"b", Chance(0.3) ? Value::String("str") : SmallInt()}})}});
       case 12:
         // Positional: fails unless the selector matched through an array.
         return Value::Object({{"$set", Value::Object({{"tags.$", Value::String("w")}})}});
       default:
-        return Value::Object({{"$pull", Value::Object({{"a", Value::Object({{"$gte", SmallInt()}})}})}});
+        return Value::Object(
+            {{"$pull", Value::Object({{"a", Value::Object({{"$gte", SmallInt()}})}})}});
     }
   }
 
@@ -581,9 +576,8 @@ class CollectionModelTest : public ::testing::Test {
     UpdateOptions options;
     options.multi = gen_.Chance(0.4);
     options.upsert = gen_.Chance(0.25);
-    const std::string what =
-        fmt::format("update {} {} multi={} upsert={}", Text(selector.view()), Text(modifier.view()),
-                    options.multi, options.upsert);
+    const std::string what = fmt::format("update {} {} multi={} upsert={}", Text(selector.view()),
+                                         Text(modifier.view()), options.multi, options.upsert);
     absl::StatusOr<UpdateResult> got = store_->Update(selector, modifier, options);
     std::optional<Value> generated;
     if (got.ok() && got->upserted_id) generated = *got->upserted_id;
@@ -634,7 +628,8 @@ class CollectionModelTest : public ::testing::Test {
         options.limit ? std::to_string(*options.limit) : "none", Text(options.projection.view()));
     absl::StatusOr<Cursor> cursor = store_->Find(selector, options);
     absl::StatusOr<std::vector<Value>> want = model_.Find(selector, options, count_only);
-    ASSERT_EQ(cursor.status().code(), want.status().code()) << Where(what) << ": " << cursor.status();
+    ASSERT_EQ(cursor.status().code(), want.status().code())
+        << Where(what) << ": " << cursor.status();
     if (!cursor.ok()) return;
     if (count_only) {
       ASSERT_EQ(cursor->Count(), want->size()) << Where(what);
@@ -642,11 +637,13 @@ class CollectionModelTest : public ::testing::Test {
     }
     std::vector<Value> got = cursor->Fetch();
     if (!got.empty()) ++stats_.nonempty_finds;
-    if (!options.sort.IsNull() && options.limit && got.size() == *options.limit && *options.limit > 0) {
+    if (!options.sort.IsNull() && options.limit && got.size() == *options.limit &&
+        *options.limit > 0) {
       ++stats_.sorted_limited_finds;
     }
-    ASSERT_TRUE(SameDocs(got, *want)) << Where(what) << ": " << FirstDifference(got, *want)
-                                      << "\nstore " << DocsText(got) << "\nmodel " << DocsText(*want);
+    ASSERT_TRUE(SameDocs(got, *want))
+        << Where(what) << ": " << FirstDifference(got, *want) << "\nstore " << DocsText(got)
+        << "\nmodel " << DocsText(*want);
   }
 
   void StepFindById() {
@@ -657,7 +654,8 @@ class CollectionModelTest : public ::testing::Test {
     }
     std::optional<Value> got = store_->FindById(id.view());
     std::optional<size_t> want = model_.IndexOf(id.view());
-    ASSERT_EQ(got.has_value(), want.has_value()) << Where(fmt::format("FindById {}", Text(id.view())));
+    ASSERT_EQ(got.has_value(), want.has_value())
+        << Where(fmt::format("FindById {}", Text(id.view())));
     if (got) {
       ASSERT_TRUE(SameBytes(got->view(), model_.docs()[*want].view()))
           << Where(fmt::format("FindById {}", Text(id.view())));
@@ -734,9 +732,8 @@ TEST_F(CollectionModelTest, RandomOperationsAgreeWithANaiveStore) {
       "unmodified documents), {} upserts, {} rejected updates, {} removed, {} non-empty finds, "
       "{} full sorted+limited finds, {} compactions\n",
       kSteps, stats_.inserted, stats_.duplicates, stats_.updates_matched,
-      stats_.updates_multi_matched, stats_.updates_unmodified, stats_.upserts,
-      stats_.update_errors, stats_.removed, stats_.nonempty_finds, stats_.sorted_limited_finds,
-      stats_.compactions);
+      stats_.updates_multi_matched, stats_.updates_unmodified, stats_.upserts, stats_.update_errors,
+      stats_.removed, stats_.nonempty_finds, stats_.sorted_limited_finds, stats_.compactions);
   // The mix must keep exercising every path (bounds far below the usual counts).
   const int scale = kSteps / 1000;
   EXPECT_GT(stats_.inserted, 20 * scale);

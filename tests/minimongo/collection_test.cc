@@ -31,11 +31,11 @@ namespace {
 
 using ::minimongo::testing::IsOk;
 using ::minimongo::testing::StatusIs;
+using query::Value;
+using query::ValueView;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
-using query::Value;
-using query::ValueView;
 
 constexpr std::string_view kUnmistakable =
     "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz";
@@ -276,8 +276,10 @@ TEST(CollectionInsertTest, AcceptsAnyNonArrayNonRegexId) {
 TEST(CollectionInsertTest, RejectsArrayAndRegexIds) {
   Collection c("c");
   InsertAll(&c, R"([{"_id": "keep"}])");
-  ExpectRejected(c, [&] { return c.Insert(Parse(R"({"_id": [1, 2]})")); }, kInvalid, "array");
-  ExpectRejected(c, [&] { return c.Insert(Parse(R"({"_id": []})")); }, kInvalid, "array");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse(R"({"_id": [1, 2]})")); }, kInvalid, "array");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse(R"({"_id": []})")); }, kInvalid, "array");
   ExpectRejected(
       c, [&] { return c.Insert(Parse(R"({"_id": {"$regexp": "^a", "$flags": ""}})")); }, kInvalid,
       "regex");
@@ -286,19 +288,23 @@ TEST(CollectionInsertTest, RejectsArrayAndRegexIds) {
 TEST(CollectionInsertTest, RejectsDuplicateIds) {
   Collection c("c");
   InsertAll(&c, R"([{"_id": "a", "n": 1}, {"_id": 1}, {"_id": {"k": "v"}}])");
-  ExpectRejected(c, [&] { return c.Insert(Parse(R"({"_id": "a", "n": 2})")); },
-                 absl::StatusCode::kAlreadyExists, "duplicate key");
-  ExpectRejected(c, [&] { return c.Insert(Parse(R"({"_id": {"k": "v"}, "other": 1})")); },
-                 absl::StatusCode::kAlreadyExists, "duplicate key");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse(R"({"_id": "a", "n": 2})")); },
+      absl::StatusCode::kAlreadyExists, "duplicate key");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse(R"({"_id": {"k": "v"}, "other": 1})")); },
+      absl::StatusCode::kAlreadyExists, "duplicate key");
 }
 
 TEST(CollectionInsertTest, OneAndOnePointZeroAreTheSameId) {
   Collection c("c");
   InsertAll(&c, R"([{"_id": 1, "kind": "int"}])");
-  ExpectRejected(c, [&] { return c.Insert(Parse(R"({"_id": 1.0})")); },
-                 absl::StatusCode::kAlreadyExists, "duplicate key");
-  ExpectRejected(c, [&] { return c.Insert(Parse(R"({"_id": {"$numberLong": "1"}})")); },
-                 absl::StatusCode::kAlreadyExists, "duplicate key");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse(R"({"_id": 1.0})")); }, absl::StatusCode::kAlreadyExists,
+      "duplicate key");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse(R"({"_id": {"$numberLong": "1"}})")); },
+      absl::StatusCode::kAlreadyExists, "duplicate key");
   std::optional<Value> found = c.FindById(Value::Double(1.0).view());
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->view().Find("kind")->AsString(), "int");
@@ -312,8 +318,10 @@ TEST(CollectionInsertTest, OneAndOnePointZeroAreTheSameId) {
 TEST(CollectionInsertTest, RejectsDollarPrefixedTopLevelKeys) {
   Collection c("c");
   InsertAll(&c, R"([{"_id": "keep"}])");
-  ExpectRejected(c, [&] { return c.Insert(Parse(R"({"$set": {"a": 1}})")); }, kInvalid, "$set");
-  ExpectRejected(c, [&] { return c.Insert(Parse(R"({"a": 1, "$b": 2})")); }, kInvalid, "$b");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse(R"({"$set": {"a": 1}})")); }, kInvalid, "$set");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse(R"({"a": 1, "$b": 2})")); }, kInvalid, "$b");
   // Nested $-prefixed keys are allowed (only top-level ones are reserved for operators).
   EXPECT_THAT(c.Insert(Parse(R"({"_id": "n", "a": {"$b": 1}})")), IsOk());
 }
@@ -321,44 +329,48 @@ TEST(CollectionInsertTest, RejectsDollarPrefixedTopLevelKeys) {
 TEST(CollectionInsertTest, RejectsDottedKeysAtAnyDepth) {
   Collection c("c");
   InsertAll(&c, R"([{"_id": "keep"}])");
-  ExpectRejected(c, [&] { return c.Insert(Parse(R"({"a.b": 1})")); }, kInvalid, "a.b");
-  ExpectRejected(c, [&] { return c.Insert(Parse(R"({"a": {"b.c": 1}})")); }, kInvalid, "b.c");
-  ExpectRejected(c, [&] { return c.Insert(Parse(R"({"a": [1, {"x.y": 1}]})")); }, kInvalid,
-                 "x.y");
-  ExpectRejected(c, [&] { return c.Insert(Parse(R"({"a": [[{"p": {"q.r": 1}}]]})")); },
-                 kInvalid, "q.r");
-  ExpectRejected(c, [&] { return c.Insert(Parse(R"({"_id": {"i.d": 1}})")); }, kInvalid, "i.d");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse(R"({"a.b": 1})")); }, kInvalid, "a.b");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse(R"({"a": {"b.c": 1}})")); }, kInvalid, "b.c");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse(R"({"a": [1, {"x.y": 1}]})")); }, kInvalid, "x.y");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse(R"({"a": [[{"p": {"q.r": 1}}]]})")); }, kInvalid, "q.r");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse(R"({"_id": {"i.d": 1}})")); }, kInvalid, "i.d");
 }
 
 TEST(CollectionInsertTest, RejectsNonObjects) {
   Collection c("c");
-  ExpectRejected(c, [&] { return c.Insert(Value::Int32(1)); }, kInvalid, "object");
-  ExpectRejected(c, [&] { return c.Insert(Parse("[{}]")); }, kInvalid, "object");
-  ExpectRejected(c, [&] { return c.Insert(Value()); }, kInvalid, "object");
+  ExpectRejected(
+      c, [&] { return c.Insert(Value::Int32(1)); }, kInvalid, "object");
+  ExpectRejected(
+      c, [&] { return c.Insert(Parse("[{}]")); }, kInvalid, "object");
+  ExpectRejected(
+      c, [&] { return c.Insert(Value()); }, kInvalid, "object");
 }
 
 TEST(CollectionInsertTest, NestingLimitIsOneHundredLevels) {
   Collection c("c");
   // The document itself is level 1.
   EXPECT_THAT(c.Insert(NestedObjects(query::kMaxDepth)), IsOk());
-  ExpectRejected(c, [&] { return c.Insert(NestedObjects(query::kMaxDepth + 1)); }, kInvalid,
-                 "deeper");
-  ExpectRejected(c, [&] { return c.Insert(DocWithNestedArrays(query::kMaxDepth)); }, kInvalid,
-                 "deeper");
+  ExpectRejected(
+      c, [&] { return c.Insert(NestedObjects(query::kMaxDepth + 1)); }, kInvalid, "deeper");
+  ExpectRejected(
+      c, [&] { return c.Insert(DocWithNestedArrays(query::kMaxDepth)); }, kInvalid, "deeper");
   EXPECT_THAT(c.Insert(DocWithNestedArrays(query::kMaxDepth - 1)), IsOk());
   EXPECT_EQ(c.size(), 2u);
 }
 
 TEST(CollectionInsertTest, ValidateDocumentStatesTheInvariants) {
-  EXPECT_THAT(Collection::ValidateDocument(Parse(R"({"_id": 1, "a": [{"b": 2}]})").view()),
-              IsOk());
+  EXPECT_THAT(Collection::ValidateDocument(Parse(R"({"_id": 1, "a": [{"b": 2}]})").view()), IsOk());
   EXPECT_THAT(Collection::ValidateDocument(Parse(R"({"a": 1})").view()), IsOk());
   EXPECT_THAT(Collection::ValidateDocument(Parse(R"({"_id": [1]})").view()),
               StatusIs(kInvalid, "array"));
   EXPECT_THAT(Collection::ValidateDocument(Parse(R"({"a": {"b.c": 1}})").view()),
               StatusIs(kInvalid, "b.c"));
-  EXPECT_THAT(Collection::ValidateDocument(Parse(R"({"$x": 1})").view()),
-              StatusIs(kInvalid, "$x"));
+  EXPECT_THAT(Collection::ValidateDocument(Parse(R"({"$x": 1})").view()), StatusIs(kInvalid, "$x"));
   EXPECT_THAT(Collection::ValidateDocument(Value::String("doc").view()),
               StatusIs(kInvalid, "object"));
 }
@@ -474,8 +486,8 @@ TEST(CollectionFindTest, SortWithLimitEqualsFullSortThenSlice) {
     ASSERT_THAT(c.Insert(doc), IsOk());
     inserted.push_back(doc);
   }
-  for (std::string_view sort_text : {R"({"k": 1})", R"({"k": -1})", R"({"k": 1, "m": -1})",
-                                     R"({"m": 1})"}) {
+  for (std::string_view sort_text :
+       {R"({"k": 1})", R"({"k": -1})", R"({"k": 1, "m": -1})", R"({"m": 1})"}) {
     SCOPED_TRACE(sort_text);
     absl::StatusOr<query::SortSpec> spec = query::SortSpec::Compile(Parse(sort_text).view());
     ASSERT_THAT(spec, IsOk());
@@ -499,8 +511,10 @@ TEST(CollectionFindTest, SortWithLimitEqualsFullSortThenSlice) {
 TEST(CollectionFindTest, Projection) {
   Collection c("c");
   InsertAll(&c, R"([{"_id": "a", "x": 1, "y": {"p": 1, "q": 2}, "z": [1, 3, 5]}])");
-  EXPECT_THAT(Fetch(c, "{}", Projected(R"({"x": 1})")), ElementsAre(Parse(R"({"_id": "a", "x": 1})")));
-  EXPECT_THAT(Fetch(c, "{}", Projected(R"({"_id": 0, "x": 1})")), ElementsAre(Parse(R"({"x": 1})")));
+  EXPECT_THAT(Fetch(c, "{}", Projected(R"({"x": 1})")),
+              ElementsAre(Parse(R"({"_id": "a", "x": 1})")));
+  EXPECT_THAT(Fetch(c, "{}", Projected(R"({"_id": 0, "x": 1})")),
+              ElementsAre(Parse(R"({"x": 1})")));
   EXPECT_THAT(Fetch(c, "{}", Projected(R"({"x": 0, "z": 0})")),
               ElementsAre(Parse(R"({"_id": "a", "y": {"p": 1, "q": 2}})")));
   EXPECT_THAT(Fetch(c, "{}", Projected(R"({"y.q": 1})")),
@@ -552,8 +566,7 @@ TEST(CollectionFindTest, IdSelectorsGiveTheSameResultsAsAScan) {
   // Results are in insertion order, whatever the order of the $in list; unknown ids and
   // duplicates in the list change nothing.
   EXPECT_THAT(Ids(Fetch(c, R"({"_id": "a"})")), ElementsAre("a"));
-  EXPECT_THAT(Ids(Fetch(c, R"({"_id": {"$in": ["a", "zz", "c", "a"]}})")),
-              ElementsAre("c", "a"));
+  EXPECT_THAT(Ids(Fetch(c, R"({"_id": {"$in": ["a", "zz", "c", "a"]}})")), ElementsAre("c", "a"));
   EXPECT_THAT(Ids(Fetch(c, R"({"_id": {"$in": ["b", 1.0, {"o": 1}]}})")),
               ElementsAre("1", R"({"o":1})", "b"));
   EXPECT_THAT(Ids(Fetch(c, R"({"_id": 1.0})")), ElementsAre("1"));
@@ -561,8 +574,7 @@ TEST(CollectionFindTest, IdSelectorsGiveTheSameResultsAsAScan) {
   EXPECT_THAT(Ids(Fetch(c, R"({"_id": "missing"})")), IsEmpty());
   // The rest of the selector still applies.
   EXPECT_THAT(Ids(Fetch(c, R"({"_id": "a", "k": 2})")), IsEmpty());
-  EXPECT_THAT(Ids(Fetch(c, R"({"_id": {"$in": ["a", "b", "c"]}, "k": 1})")),
-              ElementsAre("c", "a"));
+  EXPECT_THAT(Ids(Fetch(c, R"({"_id": {"$in": ["a", "b", "c"]}, "k": 1})")), ElementsAre("c", "a"));
   EXPECT_THAT(Ids(Fetch(c, R"({"$and": [{"_id": {"$in": ["a", "b"]}}, {"k": {"$gt": 1}}]})")),
               ElementsAre("b"));
   // Meteor's shorthand: a string selector is {_id: string}.
@@ -570,8 +582,9 @@ TEST(CollectionFindTest, IdSelectorsGiveTheSameResultsAsAScan) {
   ASSERT_THAT(shorthand, IsOk());
   EXPECT_THAT(Ids(shorthand->Fetch()), ElementsAre("b"));
   // With sort, skip and limit.
-  EXPECT_THAT(Ids(Fetch(c, R"({"_id": {"$in": ["a", "b", "c", 1]}})", Sorted(R"({"k": -1})", 0, 2))),
-              ElementsAre("1", "b"));
+  EXPECT_THAT(
+      Ids(Fetch(c, R"({"_id": {"$in": ["a", "b", "c", 1]}})", Sorted(R"({"k": -1})", 0, 2))),
+      ElementsAre("1", "b"));
   EXPECT_THAT(Ids(Fetch(c, R"({"_id": {"$in": ["a", "b", "c", 1]}})", Sorted("{}", 1, 2))),
               ElementsAre("1", "a"));
 
@@ -579,7 +592,8 @@ TEST(CollectionFindTest, IdSelectorsGiveTheSameResultsAsAScan) {
   for (std::string_view ids : {R"(["a"])", R"(["a", "zz", "c", "a"])", R"(["b", 1.0, {"o": 1}])",
                                R"([1.0])", R"(["missing"])", R"([])"}) {
     std::string via_index = std::string(R"({"_id": {"$in": )") + std::string(ids) + "}}";
-    std::string via_scan = std::string(R"({"$nor": [{"_id": {"$nin": )") + std::string(ids) + "}}]}";
+    std::string via_scan =
+        std::string(R"({"$nor": [{"_id": {"$nin": )") + std::string(ids) + "}}]}";
     EXPECT_THAT(Fetch(c, via_index), ElementsAreArray(Fetch(c, via_scan))) << ids;
   }
 }
@@ -684,8 +698,7 @@ TEST(CollectionUpdateTest, MultiByIdList) {
 TEST(CollectionUpdateTest, ModifiedCountsOnlyDocumentsThatChanged) {
   Collection c("c");
   InsertAll(&c, R"([{"_id": 1, "v": 5}, {"_id": 2, "v": 7}, {"_id": 3, "v": 5}])");
-  absl::StatusOr<UpdateResult> r =
-      c.Update(Parse("{}"), Parse(R"({"$set": {"v": 5}})"), Multi());
+  absl::StatusOr<UpdateResult> r = c.Update(Parse("{}"), Parse(R"({"$set": {"v": 5}})"), Multi());
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->matched, 3u);
   EXPECT_EQ(r->modified, 1u);
@@ -698,8 +711,8 @@ TEST(CollectionUpdateTest, ModifiedCountsOnlyDocumentsThatChanged) {
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->matched, 1u);
   EXPECT_EQ(r->modified, 0u);
-  EXPECT_THAT(Snapshot(c), ElementsAre(R"({"_id":1,"v":5})", R"({"_id":2,"v":5})",
-                                       R"({"_id":3,"v":5})"));
+  EXPECT_THAT(Snapshot(c),
+              ElementsAre(R"({"_id":1,"v":5})", R"({"_id":2,"v":5})", R"({"_id":3,"v":5})"));
 }
 
 TEST(CollectionUpdateTest, NoMatchChangesNothing) {
@@ -789,27 +802,32 @@ TEST(CollectionUpdateTest, RejectsBadSelectorsAndModifiers) {
   ExpectRejected(
       c, [&] { return c.Update(Parse(R"({"a": {"$foo": 1}})"), Parse(R"({"$set": {"a": 1}})")); },
       kInvalid, "$foo");
-  ExpectRejected(c, [&] { return c.Update(Parse("{}"), Parse(R"({"$foo": {"a": 1}})")); },
-                 kInvalid, "$foo");
+  ExpectRejected(
+      c, [&] { return c.Update(Parse("{}"), Parse(R"({"$foo": {"a": 1}})")); }, kInvalid, "$foo");
   ExpectRejected(
       c, [&] { return c.Update(Parse("{}"), Parse(R"({"$set": {"a": 1}, "$inc": {"a": 1}})")); },
       kInvalid, "conflict");
-  ExpectRejected(c, [&] { return c.Update(Parse("{}"), Parse(R"({"$inc": {"a": "x"}})")); },
-                 kInvalid, "non-numeric");
-  ExpectRejected(c, [&] { return c.Update(Parse("{}"), Parse(R"({"$push": {"arr": 1}})")); },
-                 kInvalid, "must be an array");
-  ExpectRejected(c, [&] { return c.Update(Parse("{}"), Parse(R"({"$set": {"a.b": 1}})")); },
-                 kInvalid, "Cannot create field 'b'");
-  ExpectRejected(c, [&] { return c.Update(Parse("{}"), Parse(R"({"$set": {"a": {"x.y": 1}}})")); },
-                 kInvalid, "x.y");
-  ExpectRejected(c, [&] { return c.Update(Parse("{}"), Parse(R"({"x": {"y.z": 1}})")); },
-                 kInvalid, "y.z");
+  ExpectRejected(
+      c, [&] { return c.Update(Parse("{}"), Parse(R"({"$inc": {"a": "x"}})")); }, kInvalid,
+      "non-numeric");
+  ExpectRejected(
+      c, [&] { return c.Update(Parse("{}"), Parse(R"({"$push": {"arr": 1}})")); }, kInvalid,
+      "must be an array");
+  ExpectRejected(
+      c, [&] { return c.Update(Parse("{}"), Parse(R"({"$set": {"a.b": 1}})")); }, kInvalid,
+      "Cannot create field 'b'");
+  ExpectRejected(
+      c, [&] { return c.Update(Parse("{}"), Parse(R"({"$set": {"a": {"x.y": 1}}})")); }, kInvalid,
+      "x.y");
+  ExpectRejected(
+      c, [&] { return c.Update(Parse("{}"), Parse(R"({"x": {"y.z": 1}})")); }, kInvalid, "y.z");
   ExpectRejected(
       c, [&] { return c.Update(Parse(R"({"arr": 5})"), Parse(R"({"$set": {"arr.$": 1}})")); },
       kInvalid, "positional operator did not find the match");
   // A result nested deeper than the limit: o.p.q.r.s is level 6, 96 levels deep from there.
   Value deep = Value::Object({{"$set", Value::Object({{"o.p.q.r.s", NestedObjects(96)}})}});
-  ExpectRejected(c, [&] { return c.Update(Parse("{}"), deep); }, kInvalid, "deeper");
+  ExpectRejected(
+      c, [&] { return c.Update(Parse("{}"), deep); }, kInvalid, "deeper");
   // 95 levels from level 6 is exactly 100.
   Value at_limit = Value::Object({{"$set", Value::Object({{"o.p.q.r.s", NestedObjects(95)}})}});
   EXPECT_THAT(c.Update(Parse("{}"), at_limit), IsOk());
@@ -826,7 +844,8 @@ TEST(CollectionUpdateTest, PositionalUsesTheMatchedIndex) {
   r = c.Update(Parse(R"({"grades.g": 90})"), Parse(R"({"$inc": {"grades.$.m": 10}})"));
   ASSERT_THAT(r, IsOk());
   EXPECT_THAT(All(c), ElementsAreArray(Docs(R"([{"_id": 1, "arr": [1, 20, 3]},
-      {"_id": 2, "arr": [4, 20, 2]}, {"_id": 3, "grades": [{"g": 80, "m": 1}, {"g": 90, "m": 12}]}])")));
+      {"_id": 2, "arr": [4, 20, 2]},
+      {"_id": 3, "grades": [{"g": 80, "m": 1}, {"g": 90, "m": 12}]}])")));
 }
 
 TEST(CollectionUpdateTest, ArrayFiltersArePassedToTheModifier) {
@@ -834,8 +853,7 @@ TEST(CollectionUpdateTest, ArrayFiltersArePassedToTheModifier) {
   InsertAll(&c, R"([{"_id": 1, "arr": [1, 5, 2, 7]}])");
   UpdateOptions o;
   o.array_filters.push_back(Parse(R"({"x": {"$gt": 2}})"));
-  absl::StatusOr<UpdateResult> r =
-      c.Update(Parse("{}"), Parse(R"({"$set": {"arr.$[x]": 0}})"), o);
+  absl::StatusOr<UpdateResult> r = c.Update(Parse("{}"), Parse(R"({"$set": {"arr.$[x]": 0}})"), o);
   ASSERT_THAT(r, IsOk());
   EXPECT_THAT(All(c), ElementsAreArray(Docs(R"([{"_id": 1, "arr": [1, 0, 2, 0]}])")));
 }
@@ -855,9 +873,8 @@ TEST(CollectionUpdateTest, CurrentDateUsesTheCollectionClock) {
 TEST(CollectionUpsertTest, InsertsTheSelectorsEqualitiesPlusTheModifier) {
   Collection c("c");
   InsertAll(&c, R"([{"_id": "other", "a": 2}])");
-  absl::StatusOr<UpdateResult> r =
-      c.Update(Parse(R"({"a": 1, "b.c": 2, "d": {"$gt": 5}})"), Parse(R"({"$set": {"e": 3}})"),
-               Upsert());
+  absl::StatusOr<UpdateResult> r = c.Update(Parse(R"({"a": 1, "b.c": 2, "d": {"$gt": 5}})"),
+                                            Parse(R"({"$set": {"e": 3}})"), Upsert());
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->matched, 0u);
   EXPECT_EQ(r->modified, 0u);
@@ -923,6 +940,41 @@ TEST(CollectionUpsertTest, TakesTheIdFromTheSelector) {
   EXPECT_THAT(Snapshot(c), ElementsAre(R"({"_id":"new","k":1,"a":2})", R"({"_id":5,"a":3})"));
 }
 
+TEST(CollectionUpsertTest, ShorthandIdSelectorGivesTheId) {
+  // Meteor's shorthand: a string selector is {_id: string}, also for upserts.
+  Collection c("c");
+  absl::StatusOr<UpdateResult> r =
+      c.Update(Value::String("s1"), Parse(R"({"$set": {"a": 1}})"), Upsert());
+  ASSERT_THAT(r, IsOk());
+  ASSERT_TRUE(r->upserted_id.has_value());
+  EXPECT_EQ(*r->upserted_id, Value::String("s1"));
+  r = c.Update(Value::String("s1"), Parse(R"({"$set": {"a": 2}})"), Upsert());
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->matched, 1u);
+  EXPECT_FALSE(r->upserted_id.has_value());
+  EXPECT_THAT(Snapshot(c), ElementsAre(R"({"_id":"s1","a":2})"));
+  r = c.Update(Value::Int32(7), Parse(R"({"$set": {"a": 3}})"), Upsert());
+  ASSERT_THAT(r, IsOk());
+  ASSERT_TRUE(r->upserted_id.has_value());
+  EXPECT_EQ(*r->upserted_id, Value::Int32(7));
+  EXPECT_THAT(Snapshot(c), ElementsAre(R"({"_id":"s1","a":2})", R"({"_id":7,"a":3})"));
+}
+
+TEST(CollectionUpsertTest, NullSelectorMatchesEverything) {
+  Collection c("c");
+  // Nothing to match: inserts {a: 1} with a generated id.
+  absl::StatusOr<UpdateResult> r = c.Update(Value(), Parse(R"({"$set": {"a": 1}})"), Upsert());
+  ASSERT_THAT(r, IsOk());
+  ASSERT_TRUE(r->upserted_id.has_value());
+  EXPECT_TRUE(IsMeteorId(r->upserted_id->view()));
+  // Now it matches that document.
+  r = c.Update(Value(), Parse(R"({"$set": {"a": 2}})"), Upsert());
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->matched, 1u);
+  EXPECT_FALSE(r->upserted_id.has_value());
+  EXPECT_EQ(c.size(), 1u);
+}
+
 TEST(CollectionUpsertTest, ReplacementUpsertKeepsOnlyTheSelectorsId) {
   Collection c("c");
   absl::StatusOr<UpdateResult> r =
@@ -955,7 +1007,8 @@ TEST(CollectionUpsertTest, MatchingUpdatesInsteadOfInserting) {
   InsertAll(&c, R"([{"_id": 1, "k": 1}, {"_id": 2, "k": 1}])");
   UpdateOptions o = Upsert();
   o.multi = true;
-  absl::StatusOr<UpdateResult> r = c.Update(Parse(R"({"k": 1})"), Parse(R"({"$set": {"x": 1}})"), o);
+  absl::StatusOr<UpdateResult> r =
+      c.Update(Parse(R"({"k": 1})"), Parse(R"({"$set": {"x": 1}})"), o);
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->matched, 2u);
   EXPECT_EQ(r->modified, 2u);
@@ -969,14 +1022,20 @@ TEST(CollectionUpsertTest, RejectionsInsertNothing) {
   // The seeded _id exists (the rest of the selector did not match): duplicate key.
   ExpectRejected(
       c,
-      [&] { return c.Update(Parse(R"({"_id": "a", "x": 5})"), Parse(R"({"$set": {"y": 1}})"), Upsert()); },
+      [&] {
+        return c.Update(Parse(R"({"_id": "a", "x": 5})"), Parse(R"({"$set": {"y": 1}})"), Upsert());
+      },
       absl::StatusCode::kAlreadyExists, "duplicate key");
   // The modifier cannot apply to the seed.
   ExpectRejected(
-      c, [&] { return c.Update(Parse(R"({"s": "str"})"), Parse(R"({"$inc": {"s": 1}})"), Upsert()); },
+      c,
+      [&] { return c.Update(Parse(R"({"s": "str"})"), Parse(R"({"$inc": {"s": 1}})"), Upsert()); },
       kInvalid, "$inc");
   ExpectRejected(
-      c, [&] { return c.Update(Parse(R"({"s": 1})"), Parse(R"({"$set": {"t.u": 1, "t": 2}})"), Upsert()); },
+      c,
+      [&] {
+        return c.Update(Parse(R"({"s": 1})"), Parse(R"({"$set": {"t.u": 1, "t": 2}})"), Upsert());
+      },
       kInvalid, "conflict");
 }
 
@@ -1037,10 +1096,13 @@ TEST(CollectionRemoveTest, RemovedIdCanBeInsertedAgainAtTheEnd) {
 TEST(CollectionRemoveTest, RejectsBadSelectors) {
   Collection c("c");
   InsertAll(&c, kFourDocs);
-  ExpectRejected(c, [&] { return c.Remove(Parse(R"({"k": {"$foo": 1}})")); }, kInvalid, "$foo");
-  ExpectRejected(c, [&] { return c.Remove(Parse(R"({"$or": []})")); }, kInvalid, "$or");
-  ExpectRejected(c, [&] { return c.Remove(Parse(R"({"$where": "true"})")); },
-                 absl::StatusCode::kUnimplemented, "$where");
+  ExpectRejected(
+      c, [&] { return c.Remove(Parse(R"({"k": {"$foo": 1}})")); }, kInvalid, "$foo");
+  ExpectRejected(
+      c, [&] { return c.Remove(Parse(R"({"$or": []})")); }, kInvalid, "$or");
+  ExpectRejected(
+      c, [&] { return c.Remove(Parse(R"({"$where": "true"})")); }, absl::StatusCode::kUnimplemented,
+      "$where");
 }
 
 // Removing most documents compacts the slots; order, the id index and later writes survive.

@@ -36,7 +36,7 @@ bool Identical(ValueView a, ValueView b) {
 struct Case {
   const char* doc;
   const char* modifier;
-  const char* expected;  // a document, or an error fragment after "error: "
+  const char* expected;           // a document, or an error fragment after "error: "
   const char* query = nullptr;    // when set, its MatchDetails feed `$`
   const char* filters = nullptr;  // when set, an EJSON array of array filters
 };
@@ -70,8 +70,8 @@ void RunCases(const std::vector<Case>& cases) {
     absl::StatusOr<Value> result = Run(c);
     std::string_view expected = c.expected;
     if (expected.substr(0, 7) == "error: ") {
-      EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument,
-                                   std::string(expected.substr(7))));
+      EXPECT_THAT(result,
+                  StatusIs(absl::StatusCode::kInvalidArgument, std::string(expected.substr(7))));
       continue;
     }
     ASSERT_TRUE(result.ok()) << result.status();
@@ -95,7 +95,8 @@ TEST(ModifierPushTest, Table) {
        R"({"_id": 1, "arr": [1]})"},
       {R"({"_id": 1})", R"({"$push": {"arr": {"$each": []}}})", R"({"_id": 1, "arr": []})"},
       // $slice keeps the first (positive) or last (negative) elements after the insertion.
-      {R"({"_id": "p1", "arr": [3, 1, 2]})", R"({"$push": {"arr": {"$each": [5, 6], "$slice": 3}}})",
+      {R"({"_id": "p1", "arr": [3, 1, 2]})",
+       R"({"$push": {"arr": {"$each": [5, 6], "$slice": 3}}})",
        R"({"_id": "p1", "arr": [3, 1, 2]})"},
       {R"({"_id": 1, "arr": [1, 2, 3]})", R"({"$push": {"arr": {"$each": [4], "$slice": -2}}})",
        R"({"_id": 1, "arr": [3, 4]})"},
@@ -108,7 +109,8 @@ TEST(ModifierPushTest, Table) {
       {R"({"_id": 1})", R"({"$push": {"arr": {"$each": [1, 2, 3], "$slice": -2}}})",
        R"({"_id": 1, "arr": [2, 3]})"},
       // $position: an index, from the end when negative; clamped.
-      {R"({"_id": "p1", "arr": [3, 1, 2]})", R"({"$push": {"arr": {"$each": [8, 9], "$position": 1}}})",
+      {R"({"_id": "p1", "arr": [3, 1, 2]})",
+       R"({"$push": {"arr": {"$each": [8, 9], "$position": 1}}})",
        R"({"_id": "p1", "arr": [3, 8, 9, 1, 2]})"},
       {R"({"_id": 1, "arr": [1, 2, 3]})", R"({"$push": {"arr": {"$each": [9], "$position": 0}}})",
        R"({"_id": 1, "arr": [9, 1, 2, 3]})"},
@@ -192,7 +194,8 @@ TEST(ModifierAddToSetTest, Table) {
        R"({"_id": "a1", "tags": ["a", "b", "c"]})"},
       {R"({"_id": 1, "tags": ["a", "b"]})", R"({"$addToSet": {"tags": "a"}})",
        R"({"_id": 1, "tags": ["a", "b"]})"},
-      {R"({"_id": 1, "tags": ["a", "b"]})", R"({"$addToSet": {"tags": {"$each": ["c", "a", "d", "c"]}}})",
+      {R"({"_id": 1, "tags": ["a", "b"]})",
+       R"({"$addToSet": {"tags": {"$each": ["c", "a", "d", "c"]}}})",
        R"({"_id": 1, "tags": ["a", "b", "c", "d"]})"},
       {R"({"_id": 1})", R"({"$addToSet": {"tags": {"$each": [1, 1, 2]}}})",
        R"({"_id": 1, "tags": [1, 2]})"},
@@ -254,11 +257,12 @@ TEST(ModifierPullTest, Table) {
       {R"({"_id": 1, "fruits": ["apples", "pears", "oranges", "grapes", "bananas"],
            "vegetables": ["carrots", "celery", "squash", "carrots"]})",
        R"({"$pull": {"fruits": {"$in": ["apples", "oranges"]}, "vegetables": "carrots"}})",
-       R"({"_id": 1, "fruits": ["pears", "grapes", "bananas"], "vegetables": ["celery", "squash"]})"},
+       R"({"_id": 1, "fruits": ["pears", "grapes", "bananas"],
+           "vegetables": ["celery", "squash"]})"},
       {R"({"_id": 1, "s": ["ab", "b", "ac"]})", R"({"$pull": {"s": {"$regex": "^a"}}})",
        R"({"_id": 1, "s": ["b"]})"},
-      {R"({"_id": 1, "s": ["ab", "b", "ac", 5]})", R"({"$pull": {"s": {"$regexp": "^a", "$flags": ""}}})",
-       R"({"_id": 1, "s": ["b", 5]})"},
+      {R"({"_id": 1, "s": ["ab", "b", "ac", 5]})",
+       R"({"$pull": {"s": {"$regexp": "^a", "$flags": ""}}})", R"({"_id": 1, "s": ["b", 5]})"},
       // A document condition is a query on document elements (extra fields allowed).
       {R"({"_id": 1, "results": [{"item": "A", "score": 5}, {"item": "B", "score": 8, "x": 1},
                                  {"item": "B", "score": 4}]})",
@@ -310,8 +314,8 @@ TEST(ModifierPositionalTest, Table) {
        R"({"_id": 4, "grades": [{"grade": 80, "std": 8}, {"grade": 85, "std": 6},
                                 {"grade": 85, "std": 8}]})",
        R"({"_id": 4, "grades.grade": 85})"},
-      {R"({"_id": 1, "g": [{"x": 1, "n": 1}, {"x": 2, "n": 1}]})",
-       R"({"$inc": {"g.$.n": 10}})", R"({"_id": 1, "g": [{"x": 1, "n": 1}, {"x": 2, "n": 11}]})",
+      {R"({"_id": 1, "g": [{"x": 1, "n": 1}, {"x": 2, "n": 1}]})", R"({"$inc": {"g.$.n": 10}})",
+       R"({"_id": 1, "g": [{"x": 1, "n": 1}, {"x": 2, "n": 11}]})",
        R"({"g": {"$elemMatch": {"x": 2}}})"},
       {R"({"_id": "p1", "objs": [{"s": 2, "n": "b"}, {"s": 1, "n": "a"}]})",
        R"({"$push": {"objs.$.tags": "t"}})",
@@ -390,15 +394,14 @@ TEST(ModifierArrayFiltersTest, Table) {
        R"({"_id": 1, "a": [{"b": [1, 0]}, {"b": [0]}, {"c": 1}]})", nullptr,
        R"([{"x.b": {"$exists": true}}, {"y": {"$gt": 4}}])"},
       {R"({"_id": 1, "a": [{"k": 1}, {"k": 2}, {"k": 3}]})", R"({"$unset": {"a.$[o].k": 1}})",
-       R"({"_id": 1, "a": [{}, {"k": 2}, {}]})", nullptr,
-       R"([{"$or": [{"o.k": 1}, {"o.k": 3}]}])"},
+       R"({"_id": 1, "a": [{}, {"k": 2}, {}]})", nullptr, R"([{"$or": [{"o.k": 1}, {"o.k": 3}]}])"},
       {R"({"_id": 1, "a": [1, 2, 3]})", R"({"$set": {"a.$[i]": 0, "a.$[j]": 9}})",
        R"({"_id": 1, "a": [0, 2, 9]})", nullptr, R"([{"i": 1}, {"j": 3}])"},
       {R"({"_id": 1, "a": [1, 2, 3]})", R"({"$set": {"a.$[i]": 0, "a.$[j]": 9}})",
        "error: Update created a conflict at 'a.1'", nullptr, R"([{"i": 2}, {"j": {"$gte": 2}}])"},
       {R"({"_id": 1})", R"({"$set": {"a.$[i]": 0}})",
-       "error: The path 'a' must exist in the document in order to apply array updates.",
-       nullptr, R"([{"i": 2}])"},
+       "error: The path 'a' must exist in the document in order to apply array updates.", nullptr,
+       R"([{"i": 2}])"},
       // Filters see the elements as they were before the update, not after earlier paths.
       {R"({"_id": 1, "a": [1, 5]})", R"({"$set": {"a.$[i]": 5}, "$inc": {"a.$[j]": 1}})",
        R"({"_id": 1, "a": [5, 6]})", nullptr, R"([{"i": {"$lt": 3}}, {"j": 5}])"},
@@ -415,6 +418,8 @@ TEST(ModifierArrayFiltersTest, CompileRejections) {
        "error: The array filter for identifier 'y' was not used in the update", nullptr,
        R"([{"x": 1}, {"y": 1}])"},
       {R"({"_id": 1, "a": [1]})", R"({"$set": {"a": 0}})",
+       "error: The array filter for identifier 'x' was not used", nullptr, R"([{"x": 1}])"},
+      {R"({"_id": 1, "a": [1]})", R"({"a": 0})",
        "error: The array filter for identifier 'x' was not used", nullptr, R"([{"x": 1}])"},
       {R"({"_id": 1, "a": [1]})", R"({"$set": {"a.$[X]": 0}})",
        "error: The top-level field name must be an alphanumeric string beginning with a "

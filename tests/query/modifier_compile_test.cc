@@ -246,8 +246,8 @@ class RandomUpdates {
           unset.emplace_back(path, Value::Int32(1));
           break;
         default:
-          inc.emplace_back(path, Int(0, 5) == 0 ? Value::Double(0.5)
-                                                : Value::Int32(Int(-2, 2) * 1000000000));
+          inc.emplace_back(
+              path, Int(0, 5) == 0 ? Value::Double(0.5) : Value::Int32(Int(-2, 2) * 1000000000));
           break;
       }
     }
@@ -313,7 +313,8 @@ TEST(ModifierFastPathTest, AgreesWithGeneralPath) {
     Value doc = random.Document();
     Value spec = random.Modifier();
     std::vector<std::pair<std::string, Value>> general_fields;
-    for (const Field& f : spec.view().fields()) general_fields.emplace_back(f.key, f.value.ToValue());
+    for (const Field& f : spec.view().fields())
+      general_fields.emplace_back(f.key, f.value.ToValue());
     general_fields.emplace_back("$setOnInsert", probe);
     Value general_spec = Value::Object(general_fields);
 
@@ -323,9 +324,8 @@ TEST(ModifierFastPathTest, AgreesWithGeneralPath) {
     ASSERT_THAT(general, IsOk()) << Text(general_spec.view());
     absl::StatusOr<Value> a = fast->Apply(doc.view());
     absl::StatusOr<Value> b = general->Apply(doc.view());
-    SCOPED_TRACE(::testing::Message()
-                 << "iteration " << iteration << " doc " << Text(doc.view()) << " modifier "
-                 << Text(spec.view()));
+    SCOPED_TRACE(::testing::Message() << "iteration " << iteration << " doc " << Text(doc.view())
+                                      << " modifier " << Text(spec.view()));
     ASSERT_EQ(a.ok(), b.ok()) << a.status() << " vs " << b.status();
     if (!a.ok()) {
       ++errors;

@@ -56,8 +56,8 @@ void RunCases(const std::vector<Case>& cases, const ApplyContext& context = {}) 
     absl::StatusOr<Value> result = Update(c.doc, c.modifier, context);
     std::string_view expected = c.expected;
     if (expected.substr(0, 7) == "error: ") {
-      EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument,
-                                   std::string(expected.substr(7))));
+      EXPECT_THAT(result,
+                  StatusIs(absl::StatusCode::kInvalidArgument, std::string(expected.substr(7))));
       continue;
     }
     ASSERT_TRUE(result.ok()) << result.status();
@@ -113,8 +113,7 @@ TEST(ModifierSetTest, Table) {
        R"({"_id": 1, "a": {"b": [1, {"c": 2}]}, "z": null})"},
       // Setting `_id` to its current value is allowed.
       {R"({"_id": 1, "a": 1})", R"({"$set": {"_id": 1, "a": 2}})", R"({"_id": 1, "a": 2})"},
-      {R"({"_id": {"k": 1}, "a": 1})", R"({"$set": {"_id.k": 1}})",
-       R"({"_id": {"k": 1}, "a": 1})"},
+      {R"({"_id": {"k": 1}, "a": 1})", R"({"$set": {"_id.k": 1}})", R"({"_id": {"k": 1}, "a": 1})"},
       {R"({"_id": 1})", R"({"$set": {}})", R"({"_id": 1})"},
   });
 }
@@ -195,8 +194,7 @@ TEST(ModifierIncTest, Table) {
       // A missing field is set to the increment, with its type.
       {R"({"_id": 1})", R"({"$inc": {"a": {"$numberLong": "3"}, "b": 2.0}})",
        R"({"_id": 1, "a": {"$numberLong": "3"}, "b": 2.0})"},
-      {R"({"_id": 1, "arr": [1, 2]})", R"({"$inc": {"arr.1": 5}})",
-       R"({"_id": 1, "arr": [1, 7]})"},
+      {R"({"_id": 1, "arr": [1, 2]})", R"({"$inc": {"arr.1": 5}})", R"({"_id": 1, "arr": [1, 7]})"},
   });
 }
 
@@ -263,16 +261,15 @@ TEST(ModifierMinMaxTest, Table) {
        R"({"_id": 1, "d": {"$date": 2000}})"},
       {R"({"_id": 1, "d": {"$date": 1000}})", R"({"$min": {"d": 99999}})",
        R"({"_id": 1, "d": 99999})"},
-      {R"({"_id": 1, "a": [1, 2]})", R"({"$max": {"a": [1, 3]}})",
-       R"({"_id": 1, "a": [1, 3]})"},
-      {R"({"_id": 1, "a": {"b": 1}})", R"({"$min": {"a.b": -1}})",
-       R"({"_id": 1, "a": {"b": -1}})"},
+      {R"({"_id": 1, "a": [1, 2]})", R"({"$max": {"a": [1, 3]}})", R"({"_id": 1, "a": [1, 3]})"},
+      {R"({"_id": 1, "a": {"b": 1}})", R"({"$min": {"a.b": -1}})", R"({"_id": 1, "a": {"b": -1}})"},
   });
 }
 
 TEST(ModifierRenameTest, Table) {
   RunCases({
-      {R"({"_id": "r1", "a": 1, "b": {"c": 2, "d": 3}, "e": "e"})", R"({"$rename": {"a": "n.e.w"}})",
+      {R"({"_id": "r1", "a": 1, "b": {"c": 2, "d": 3}, "e": "e"})",
+       R"({"$rename": {"a": "n.e.w"}})",
        R"({"_id": "r1", "b": {"c": 2, "d": 3}, "e": "e", "n": {"e": {"w": 1}}})"},
       {R"({"_id": 1, "a": 1, "z": 0})", R"({"$rename": {"a": "b"}})",
        R"({"_id": 1, "z": 0, "b": 1})"},
@@ -332,7 +329,8 @@ TEST(ModifierCurrentDateTest, Table) {
           // false also sets a date (MongoDB).
           {R"({"_id": 1, "d": 0})", R"({"$currentDate": {"d": false}})",
            R"({"_id": 1, "d": {"$date": 5000}})"},
-          {R"({"_id": 1})", R"({"$currentDate": {"d": {"$type": "date"}, "x.t": {"$type": "timestamp"}}})",
+          {R"({"_id": 1})",
+           R"({"$currentDate": {"d": {"$type": "date"}, "x.t": {"$type": "timestamp"}}})",
            R"({"_id": 1, "d": {"$date": 5000}, "x": {"t": {"$timestamp": {"t": 5, "i": 1}}}})"},
           {R"({"_id": 1})", R"({"$currentDate": {"d": {"$type": "month"}}})",
            "error: The '$type' string field is required to be 'date' or 'timestamp'"},

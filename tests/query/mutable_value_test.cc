@@ -76,8 +76,7 @@ TEST(MutableValueTest, EditArrayElements) {
   elements[1].FindField("x")->Assign(Value::Int32(9));
   elements.emplace_back();  // null
   elements.push_back(MutableValue::EmptyArray());
-  EXPECT_TRUE(
-      Identical(m.ToValue().view(), Parse(R"({"a": [1, {"x": 9}, 3, null, []]})").view()))
+  EXPECT_TRUE(Identical(m.ToValue().view(), Parse(R"({"a": [1, {"x": 9}, 3, null, []]})").view()))
       << Text(m.ToValue());
 }
 
@@ -85,7 +84,8 @@ TEST(MutableValueTest, EmptyContainers) {
   EXPECT_TRUE(Identical(MutableValue::EmptyObject().ToValue().view(), Parse("{}").view()));
   EXPECT_TRUE(Identical(MutableValue::EmptyArray().ToValue().view(), Parse("[]").view()));
   MutableValue o = MutableValue::EmptyObject();
-  o.AppendField("k", MutableValue::EmptyObject())->AppendField("j", MutableValue(Value::Bool(true)));
+  o.AppendField("k", MutableValue::EmptyObject())
+      ->AppendField("j", MutableValue(Value::Bool(true)));
   EXPECT_TRUE(Identical(o.ToValue().view(), Parse(R"({"k": {"j": true}})").view()))
       << Text(o.ToValue());
 }

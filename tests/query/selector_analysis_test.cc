@@ -182,6 +182,11 @@ TEST(SelectorMatchDetailsTest, ArrayIndexOfTheMatchingElement) {
   EXPECT_EQ(ArrayIndex(R"({"x.a": {"$elemMatch": {"b": 2}}})",
                        R"({"x": [{"a": [{"b": 1}]}, {"a": [{"b": 2}]}]})"),
             1u);
+  // Several operators on one field are one walk; still, the last operator with an index wins.
+  EXPECT_EQ(ArrayIndex(R"({"a": {"$gt": 0, "$lt": 10}})", R"({"a": [20, 5]})"), 1u);
+  EXPECT_EQ(ArrayIndex(R"({"a": {"$lt": 10, "$gt": 0}})", R"({"a": [20, 5]})"), 0u);
+  EXPECT_EQ(ArrayIndex(R"({"a": {"$gt": 0, "$lt": 10}})", R"({"a": 5})"), kNone);
+  EXPECT_EQ(ArrayIndex(R"({"a": {"$gt": 0, "$lt": 10}})", R"({"a": [20, 30]})"), kNoMatch);
   // $and: the last clause that has an index wins.
   EXPECT_EQ(ArrayIndex(R"({"a": 1, "b": 3})", R"({"a": [0, 1], "b": [9, 9, 3]})"), 2u);
   EXPECT_EQ(ArrayIndex(R"({"a": 1, "c": 3})", R"({"a": [0, 1], "c": 3})"), 1u);

@@ -115,7 +115,8 @@ TEST(SeedUpsertDocumentTest, SeedThenModifier) {
       {R"({"a": 1})", R"({"b": 2})", R"({"b": 2})"},
       {R"({"_id": "e1"})", R"({"_id": "e2", "z": 1})",
        "error: the (immutable) field '_id' was found to have been altered"},
-      {R"({"a": 5})", R"({"$set": {"a.b": 1}})", "error: Cannot create field 'b' in element {a: 5}"},
+      {R"({"a": 5})", R"({"$set": {"a.b": 1}})",
+       "error: Cannot create field 'b' in element {a: 5}"},
       {R"({"_id": "q"})", R"({"$set": {"_id": "other"}})",
        "error: would modify the immutable field '_id'"},
       {R"({"a": [1]})", R"({"$set": {"a.$": 2}})",
@@ -130,8 +131,8 @@ TEST(SeedUpsertDocumentTest, SeedThenModifier) {
     absl::StatusOr<Value> result = modifier->Apply(seed->view(), {.is_upsert_insert = true});
     std::string_view expected = c.result;
     if (expected.substr(0, 7) == "error: ") {
-      EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument,
-                                   std::string(expected.substr(7))));
+      EXPECT_THAT(result,
+                  StatusIs(absl::StatusCode::kInvalidArgument, std::string(expected.substr(7))));
       continue;
     }
     ASSERT_THAT(result, IsOk());
