@@ -11,8 +11,8 @@
 #include "query/ejson.h"
 
 #include <cctype>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -127,9 +127,9 @@ bool ParseIsoDate(std::string_view s, int64_t* millis) {
     return false;
   };
   int year, month, day, hour, minute, second, ms = 0;
-  if (!digits(4, &year) || !expect('-') || !digits(2, &month) || !expect('-') ||
-      !digits(2, &day) || !expect('T') || !digits(2, &hour) || !expect(':') ||
-      !digits(2, &minute) || !expect(':') || !digits(2, &second)) {
+  if (!digits(4, &year) || !expect('-') || !digits(2, &month) || !expect('-') || !digits(2, &day) ||
+      !expect('T') || !digits(2, &hour) || !expect(':') || !digits(2, &minute) || !expect(':') ||
+      !digits(2, &second)) {
     return false;
   }
   if (expect('.')) {
@@ -189,13 +189,13 @@ size_t Utf8SequenceLength(const unsigned char* p, const unsigned char* end) {
   if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
   if (c >= 0xe0 && c <= 0xef) {
     if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xe0 && p[1] < 0xa0) return 0;  // overlong
+    if (c == 0xe0 && p[1] < 0xa0) return 0;   // overlong
     if (c == 0xed && p[1] >= 0xa0) return 0;  // surrogates
     return 3;
   }
   if (c >= 0xf0 && c <= 0xf4) {
     if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xf0 && p[1] < 0x90) return 0;  // overlong
+    if (c == 0xf0 && p[1] < 0x90) return 0;   // overlong
     if (c == 0xf4 && p[1] >= 0x90) return 0;  // beyond U+10FFFF
     return 4;
   }
@@ -226,7 +226,10 @@ void AppendUtf8(uint32_t cp, std::string* out) {
 class Parser {
  public:
   Parser(std::string_view text, bool extended)
-      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), extended_(extended) {}
+      : begin_(text.data()),
+        p_(text.data()),
+        end_(text.data() + text.size()),
+        extended_(extended) {}
 
   absl::StatusOr<Value> Run() {
     SkipSpace();
@@ -289,7 +292,8 @@ class Parser {
 
   template <typename F>
   bool ParseLiteral(std::string_view word, F append) {
-    if (static_cast<size_t>(end_ - p_) < word.size() || std::memcmp(p_, word.data(), word.size()) != 0) {
+    if (static_cast<size_t>(end_ - p_) < word.size() ||
+        std::memcmp(p_, word.data(), word.size()) != 0) {
       return Fail("invalid json (invalid literal)");
     }
     p_ += word.size();
@@ -677,8 +681,7 @@ class Parser {
       if (k == "$regularExpression") {
         auto pattern = v.Find("pattern");
         auto options = v.Find("options");
-        if (v.size() != 2 || !pattern || !options || !pattern->IsString() ||
-            !options->IsString()) {
+        if (v.size() != 2 || !pattern || !options || !pattern->IsString() || !options->IsString()) {
           return Fail2("$regularExpression needs {pattern, options} strings");
         }
         return Replace(f, Value::Regex(pattern->AsString(), options->AsString()));
@@ -691,8 +694,8 @@ class Parser {
             in < 0 || tn > 0xffffffffLL || in > 0xffffffffLL) {
           return Fail2("$timestamp needs {t, i} unsigned 32-bit integers");
         }
-        return Replace(f, Value::Timestamp((static_cast<uint64_t>(tn) << 32) |
-                                           static_cast<uint64_t>(in)));
+        return Replace(
+            f, Value::Timestamp((static_cast<uint64_t>(tn) << 32) | static_cast<uint64_t>(in)));
       }
       if (k == "$minKey" || k == "$maxKey") {
         int64_t n;
@@ -879,8 +882,8 @@ void Write(ValueView v, const EjsonOptions& options, std::string* out) {
       return;
     case Type::kTimestamp: {
       uint64_t ts = v.AsTimestamp();
-      fmt::format_to(std::back_inserter(*out), "{{\"$timestamp\":{{\"t\":{},\"i\":{}}}}}",
-                     ts >> 32, ts & 0xffffffffu);
+      fmt::format_to(std::back_inserter(*out), "{{\"$timestamp\":{{\"t\":{},\"i\":{}}}}}", ts >> 32,
+                     ts & 0xffffffffu);
       return;
     }
     case Type::kMinKey:

@@ -26,6 +26,8 @@ size_t ParseIndex(std::string_view s) {
 
 }  // namespace
 
+// Components are kept as offsets into one copy of the text, so a FieldPath is two allocations
+// however long, and index candidates are decided once here rather than at every walk.
 absl::StatusOr<FieldPath> FieldPath::Parse(std::string_view dotted) {
   if (dotted.empty()) return absl::InvalidArgumentError("field path is empty");
   if (dotted.size() >= std::numeric_limits<uint32_t>::max()) {

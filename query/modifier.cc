@@ -12,6 +12,7 @@
 #include "query/internal/modifier_fast_path.h"
 #include "query/internal/modifier_op.h"
 #include "query/internal/modifier_path.h"
+#include "query/internal/modifier_util.h"
 #include "query/internal/mutable_value.h"
 #include "query/internal/status_macros.h"
 #include "query/limits.h"
@@ -28,6 +29,10 @@ using internal::OpKind;
 using internal::PathPart;
 using internal::UpdatePath;
 
+// Compile() does all checking and sorting; Apply() only walks. The ops are kept in MongoDB
+// 5.0's application order, so applying them one after the other to an editable tree yields the
+// document MongoDB's update tree would (paths of one modifier never overlap, so the order only
+// decides where new fields are appended and how arrays are padded).
 struct Modifier::Impl {
   bool replacement = false;
   Value replacement_doc;
@@ -165,7 +170,8 @@ absl::StatusOr<std::vector<CompiledArrayFilter>> CompileArrayFilters(
   return out;
 }
 
-// The routing path of an update path: cut before its first positional part.
+// The routing path of an update path: cut before its first positional part, because which
+// element `$`/`$[]`/`$[ident]` reach is only known per document.
 std::string RoutingPath(const UpdatePath& path) {
   size_t n = 0;
   while (n < path.size() && !path[n].is_array_update()) ++n;
@@ -188,6 +194,8 @@ absl::StatusOr<Modifier> Modifier::Compile(ValueView modifier, const ModifierOpt
   ASSIGN_OR_RETURN(impl->filters, CompileArrayFilters(options.array_filters));
   std::vector<bool> filter_used(impl->filters.size(), false);
 
+  // MongoDB decides by the first key: '$' means an operator document (and then every key must
+  // be an operator), anything else a replacement (and then no key may be an operator).
   bool operators = !modifier.empty() && modifier.fields().begin()->key.substr(0, 1) == "$";
   if (!operators) {
     // A replacement document.
@@ -231,6 +239,8 @@ absl::StatusOr<Modifier> Modifier::Compile(ValueView modifier, const ModifierOpt
           part.filter = static_cast<size_t>(it - impl->filters.begin());
           filter_used[part.filter] = true;
         }
+        // Conflicts are checked in document order, which is what MongoDB's messages name (the
+        // path being added, and where it meets an earlier one). $rename occupies both paths.
         if (*kind == OpKind::kRename) {
           RETURN_IF_ERROR(conflicts.Add(op.from, op.from_text));
           impl->paths.push_back(op.from_text);
@@ -240,9 +250,13 @@ absl::StatusOr<Modifier> Modifier::Compile(ValueView modifier, const ModifierOpt
         impl->ops.push_back(std::move(op));
       }
     }
+    // Stable: equal paths cannot occur (conflicts), but keep the sort deterministic anyway.
     std::stable_sort(impl->ops.begin(), impl->ops.end(), [](const ModOp& a, const ModOp& b) {
       return internal::CompareUpdatePaths(a.path, b.path) < 0;
     });
+    // Input documents nest at most kMaxDepth levels (the codec and store enforce it), so a
+    // result can only be deeper when a path plus the value it writes is; only then is the
+    // result measured. $rename moves a subtree of unknown depth to a deeper place.
     for (const ModOp& op : impl->ops) {
       if (internal::HasArrayUpdate(op.path)) impl->has_array_updates = true;
       if (op.path[0].name == "_id") impl->touches_id = true;
@@ -281,6 +295,7 @@ absl::StatusOr<Value> Modifier::Apply(ValueView doc, const ApplyContext& context
     return Invalid(fmt::format("update target must be a document, not {}", TypeName(doc.type())));
   }
   if (impl_->replacement) return impl_->ApplyReplacement(doc);
+  // The fast path ignores the context: $set/$unset/$inc do not depend on it.
   if (impl_->fast != nullptr) {
     std::optional<Value> result = impl_->fast->Apply(doc);
     if (result.has_value()) return *std::move(result);
@@ -304,8 +319,11 @@ absl::StatusOr<Value> Modifier::Impl::ApplyOperators(ValueView doc,
     if (op.kind == OpKind::kSetOnInsert && !context.is_upsert_insert) continue;
     RETURN_IF_ERROR(internal::ApplyModOp(op, &root, env));
   }
+  // Two array-update paths ("a.$[]" and "a.0") may reach the same element only per document.
   if (has_array_updates) RETURN_IF_ERROR(internal::CheckWrittenPaths(&written));
 
+  // `_id` is immutable: compared after the fact (MongoDB allows setting it to its current
+  // value). Same type is required too: 1 -> 1.0 would change the stored bytes.
   if (touches_id) {
     std::optional<ValueView> old_id = doc.Find("_id");
     MutableValue* new_id = root.FindField("_id");

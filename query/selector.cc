@@ -21,6 +21,9 @@ using internal::Node;
 using internal::NodeKind;
 using ValueSet = absl::flat_hash_set<Value, ValueHash, ValueEq>;
 
+// The analyses below read the tree the parser simplified: nested $and are flattened, one-clause
+// $and/$or are their clause, and trivially true/false clauses are folded away.
+
 bool IsIdLeaf(const Node& n) {
   return !n.self && n.path.size() == 1 && n.path.component(0) == "_id";
 }
@@ -69,6 +72,7 @@ std::optional<std::vector<Value>> IdValues(const Node& n) {
       return result;
     }
     case NodeKind::kOr: {
+      // Every clause must restrict _id for the union to be a restriction.
       std::vector<Value> all;
       for (const auto& child : n.children) {
         std::optional<std::vector<Value>> r = IdValues(*child);
@@ -82,6 +86,7 @@ std::optional<std::vector<Value>> IdValues(const Node& n) {
   }
 }
 
+// Only clauses of the top-level AND are requirements: anything under $or, $nor or $not is not.
 void CollectEqualities(const Node& n,
                        std::vector<std::pair<std::string, std::vector<Value>>>* out) {
   if (n.kind == NodeKind::kAnd || n.kind == NodeKind::kPathAnd) {

@@ -98,8 +98,10 @@ class Selector {
   Selector& operator=(const Selector&) = delete;
   ~Selector();
 
-  // True if `doc` matches. Never fails; does not allocate. `doc` is normally an object (a
+  // True if `doc` matches. Never fails. Does not allocate, except that RE2 may grow a regex's
+  // lazily built automaton during its first matches. `doc` is normally an object (a
   // document); any value is accepted (a non-object has no fields: every path is missing).
+  // Complexity: linear in the parts of `doc` the selector's paths reach.
   bool Matches(ValueView doc) const;
   // The same, and fills `*details` (when non-null) as described at MatchDetails.
   bool Matches(ValueView doc, MatchDetails* details) const;

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "fmt/format.h"
 #include "query/internal/modifier_op.h"
+#include "query/internal/modifier_util.h"
 #include "query/internal/mutable_value.h"
 #include "query/internal/status_macros.h"
 #include "query/limits.h"
@@ -30,6 +31,8 @@ struct Equality {
 // Collects the equality clauses of `selector` in document order. Recursion follows $and/$or
 // nesting, capped at kMaxExpressionDepth.
 absl::Status Collect(ValueView selector, size_t depth, std::vector<Equality>* out) {
+  // A one-clause $or is what MongoDB's expression simplification turns into its clause; a
+  // multi-clause $or, $nor and the other top-level operators constrain nothing to one value.
   if (depth > kMaxExpressionDepth) {
     return Invalid(fmt::format("upsert selector nests deeper than {} levels", kMaxExpressionDepth));
   }
@@ -43,6 +46,9 @@ absl::Status Collect(ValueView selector, size_t depth, std::vector<Equality>* ou
       }
       continue;  // $nor, multi-clause $or, $comment, $where, ...: no fields
     }
+    // An object whose first key is an operator is an operator document (the selector compiler
+    // rejects mixing operators and fields); only its $eq is an equality. Any other object or
+    // array is a literal compared as a whole, so it is the field's value.
     ValueView value = f.value;
     if (value.IsObject() && !value.empty() && value.fields().begin()->key.substr(0, 1) == "$") {
       std::optional<ValueView> eq = value.Find("$eq");
@@ -89,6 +95,7 @@ absl::StatusOr<Value> SeedUpsertDocument(ValueView selector) {
   }
   std::vector<Equality> equalities;
   RETURN_IF_ERROR(Collect(selector, 0, &equalities));
+  // Quadratic, but selectors have a handful of clauses.
   for (size_t i = 0; i < equalities.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       const Equality& a = equalities[j];

@@ -12,8 +12,10 @@
 //   bool 1 byte; int32 4; int64, double, date (ms since epoch, signed), timestamp 8; ObjectId 12;
 //   string: u32 length, bytes;  binary: u32 length, u8 subtype, bytes;
 //   regex: u32 pattern length, pattern, u8 flags length, flags;
-//   object: u32 payload size, u32 field count, then per field: u8 type, LEB128 key length, key,
-//           payload;
+//   object: u32 payload size, u32 field count, then per field: u8 type, key, payload, where the
+//           key is LEB128(id << 1) for a name interned in the process-wide key dictionary (names
+//           of up to 64 bytes, the first 65,536 distinct ones) or LEB128(length << 1 | 1) and
+//           the bytes otherwise;
 //   array:  u32 payload size, u32 element count, then per element: u8 type, payload.
 // Objects keep their key order and never hold the same key twice (ValueBuilder rejects it).
 //
@@ -27,7 +29,10 @@
 //
 // Thread safety: a Value is immutable; distinct threads may read, copy and destroy Values that
 // share a buffer concurrently (the reference count is atomic). A ValueBuilder is not
-// thread-safe.
+// thread-safe. The key dictionary is shared by all threads (lock-free reads, a mutex on the
+// first sight of a name by a thread) and only grows: it holds at most 65,536 names of at most
+// 64 bytes, so a data set with unbounded distinct field names (ids used as keys) costs at most
+// a few MB of dictionary and then stores further names inline.
 //
 // Example:
 //   ValueBuilder b;
@@ -210,8 +215,11 @@ class ObjectIterator {
 
  private:
   friend class ObjectRange;
-  ObjectIterator(const unsigned char* p, uint32_t remaining, const internal::ValueNode* node);
+  friend class ValueBuilder;
+  ObjectIterator(const unsigned char* p, uint32_t remaining, const internal::ValueNode* node,
+                 const unsigned char* end);
   void Load();
+  const unsigned char* entry_;  // start of the current field's bytes; the object's end when done
   const unsigned char* next_;
   uint32_t remaining_;
   const internal::ValueNode* node_;
@@ -220,14 +228,16 @@ class ObjectIterator {
 
 class ObjectRange {
  public:
-  ObjectIterator begin() const { return ObjectIterator(first_, count_, node_); }
-  ObjectIterator end() const { return ObjectIterator(nullptr, 0, node_); }
+  ObjectIterator begin() const { return ObjectIterator(first_, count_, node_, end_); }
+  ObjectIterator end() const { return ObjectIterator(end_, 0, node_, end_); }
 
  private:
   friend class ValueView;
-  ObjectRange(const unsigned char* first, uint32_t count, const internal::ValueNode* node)
-      : first_(first), count_(count), node_(node) {}
+  ObjectRange(const unsigned char* first, uint32_t count, const internal::ValueNode* node,
+              const unsigned char* end)
+      : first_(first), end_(end), count_(count), node_(node) {}
   const unsigned char* first_;
+  const unsigned char* end_;
   uint32_t count_;
   const internal::ValueNode* node_;
 };
@@ -380,6 +390,10 @@ class ValueBuilder {
   void AppendRegex(std::string_view pattern, std::string_view flags);
   // Appends a deep copy of `v` (one memcpy of its payload).
   void Append(ValueView v);
+  // Appends the fields [from, to) of one object, keys and values, as one block copy (no key is
+  // looked at). REQUIRES: directly inside an object, no pending Key(), `from` and `to` iterate
+  // the same object and `from` is not after `to`. The caller keeps keys unique.
+  void AppendFields(const ObjectIterator& from, const ObjectIterator& to);
 
   // Depth of open objects/arrays.
   size_t depth() const { return stack_.size(); }
@@ -477,6 +491,12 @@ class ValueBuilder {
   size_t last_value_pos_ = 0;  // payload position of the last value begun at current depth
   Type last_value_type_ = Type::kNull;
   std::string duplicate_key_;
+  // Scratch space of EndObject's duplicate check.
+  struct KeyRef {
+    size_t code;  // the key's LEB128 code: id << 1, or length << 1 | 1
+    std::string_view name;
+  };
+  std::vector<KeyRef> key_scratch_;
 };
 
 }  // namespace minimongo::query

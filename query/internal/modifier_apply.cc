@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "fmt/format.h"
+#include "query/internal/modifier_util.h"
 #include "query/internal/status_macros.h"
 #include "query/selector.h"
 
@@ -26,6 +27,7 @@ std::string Join(const std::vector<std::string>& parts) {
   return out;
 }
 
+// The field part that names array element `index` (what `$`, `$[]` and `$[ident]` resolve to).
 PathPart IndexPart(size_t index) {
   PathPart p;
   p.kind = PathPart::Kind::kField;
@@ -39,6 +41,7 @@ class Walker {
   Walker(const ModOp& op, const ApplyEnv& env) : op_(op), env_(env) {}
 
   absl::Status Run(MutableValue* root) {
+    // `$` is resolved once per document: it is a plain index from here on.
     const UpdatePath* path = &op_.path;
     UpdatePath resolved;
     for (size_t i = 0; i < op_.path.size(); ++i) {
@@ -66,7 +69,9 @@ class Walker {
     if (env_.written != nullptr) env_.written->push_back(parts);
   }
 
-  // Removes the $rename source from the document and keeps its value in moved_.
+  // Removes the $rename source from the document and keeps its value in moved_. MongoDB
+  // refuses a source inside an array (of any depth); a missing source makes $rename a no-op
+  // (and then the destination is not created).
   absl::Status TakeRenameSource(MutableValue* root, bool* found) {
     MutableValue* node = root;
     MutableValue* parent = nullptr;
@@ -107,6 +112,8 @@ class Walker {
         op_.path_text, DescribeId(env_.doc), key));
   }
 
+  // What the op does with the current value (or its absence). The concrete path is joined only
+  // here, for messages.
   absl::Status Outcome(const Value* existing, std::string_view name, LeafOutcome* outcome) {
     if (is_rename()) {
       outcome->action = LeafOutcome::Action::kReplace;
@@ -184,7 +191,9 @@ class Walker {
     return absl::OkStatus();
   }
 
-  // Part `i` is missing from `node` (an intermediate part): create the rest of the path.
+  // Part `i` is missing from `node` (an intermediate part): create the rest of the path. The
+  // leaf value is computed first (with "missing" as the current value), then wrapped in one new
+  // object per remaining part, innermost first, and inserted with one append.
   absl::Status CreateMissing(size_t i, MutableValue* node, std::string_view node_key) {
     const UpdatePath& path = *path_;
     for (size_t k = i + 1; k < path.size(); ++k) {

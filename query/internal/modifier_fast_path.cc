@@ -6,8 +6,12 @@
 #include <string_view>
 #include <utility>
 
+#include "query/internal/modifier_util.h"
+
 namespace minimongo::query::internal {
 
+// Only $set/$unset/$inc of plain field paths qualify: numeric parts would need array handling,
+// `_id` the immutability check, and the other operators the editable tree.
 std::unique_ptr<FastPlan> FastPlan::Build(const std::vector<ModOp>& ops) {
   auto plan = std::unique_ptr<FastPlan>(new FastPlan());
   for (const ModOp& op : ops) {
@@ -45,6 +49,8 @@ std::unique_ptr<FastPlan> FastPlan::Build(const std::vector<ModOp>& ops) {
   return plan;
 }
 
+// A whole subtree of the plan whose object is missing from the document: only its creating
+// ops write something ($unset of a missing path does nothing).
 void FastPlan::EmitMissing(ValueBuilder* b, const Node& node) {
   b->BeginObject();
   for (const Child& c : node.children) {
@@ -73,16 +79,22 @@ int FastPlan::FindChild(const Node& node, std::string_view key) {
   return -1;
 }
 
+// One pass over `object`: untouched fields are copied (one memcpy each), targets rewritten in
+// place, then the plan's missing children appended in plan order, which is the general path's
+// application order. Returns false, leaving the builder mid-value, to decline the document.
 bool FastPlan::Emit(ValueBuilder* b, ValueView object, const Node& node) {
   uint64_t seen = 0;  // Build() keeps every node to at most 64 children
   b->BeginObject();
-  for (const Field& f : object.fields()) {
+  // Untouched fields are copied in runs, one block copy per run between targets.
+  ObjectRange fields = object.fields();
+  ObjectIterator run = fields.begin();
+  for (ObjectIterator it = fields.begin(); it != fields.end(); ++it) {
+    const Field& f = *it;
     int index = FindChild(node, f.key);
-    if (index < 0) {
-      b->Key(f.key);
-      b->Append(f.value);
-      continue;
-    }
+    if (index < 0) continue;
+    b->AppendFields(run, it);
+    run = it;
+    ++run;
     seen |= uint64_t{1} << index;
     const Child& child = node.children[index];
     if (child.node != nullptr) {
@@ -110,6 +122,7 @@ bool FastPlan::Emit(ValueBuilder* b, ValueView object, const Node& node) {
         return false;
     }
   }
+  b->AppendFields(run, fields.end());
   for (size_t i = 0; i < node.children.size(); ++i) {
     const Child& c = node.children[i];
     if ((seen & (uint64_t{1} << i)) != 0 || !c.creates) continue;

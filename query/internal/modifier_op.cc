@@ -1,13 +1,11 @@
 #include "query/internal/modifier_op.h"
 
 #include <algorithm>
-#include <cmath>
 #include <utility>
 
 #include "fmt/format.h"
-#include "query/ejson.h"
+#include "query/internal/modifier_util.h"
 #include "query/internal/status_macros.h"
-#include "query/limits.h"
 #include "query/selector.h"
 #include "query/sort_spec.h"
 #include "query/value_order.h"
@@ -23,26 +21,8 @@ std::optional<int64_t> IntegralNumber(ValueView v) {
   if (!v.IsNumber() || v.type() == Type::kDecimal128) return std::nullopt;
   return v.NumberAsInt64();
 }
-
-const Value& EmptyObjectValue() {
-  static const Value empty = [] {
-    ValueBuilder b;
-    b.BeginObject();
-    (void)b.EndObject();
-    return b.Finish();
-  }();
-  return empty;
-}
-
-Value BuildArray(const std::vector<Value>& elements) { return Value::Array(elements); }
-
-std::vector<Value> ArrayElements(ValueView array) {
-  std::vector<Value> out;
-  out.reserve(array.size());
-  for (ValueView e : array.elements()) out.push_back(e.ToValue());
-  return out;
-}
-
+// $push takes a value, or (when the argument is an object with $each) the modifier form with
+// $slice/$sort/$position. Without $each, an object with '$' keys is just an invalid value.
 absl::Status CompilePush(std::string_view path, ValueView arg, ModOp* op) {
   std::optional<ValueView> each = arg.IsObject() ? arg.Find("$each") : std::nullopt;
   if (!each.has_value()) {
@@ -92,6 +72,7 @@ absl::Status CompilePush(std::string_view path, ValueView arg, ModOp* op) {
               fmt::format("The $sort field is a dotted field but has an empty part: {}", s.key));
         }
       }
+      // MongoDB's own checks came first (its messages); SortSpec then compiles the pattern.
       absl::StatusOr<SortSpec> spec = SortSpec::Compile(f.value);
       if (!spec.ok()) {
         return Invalid(
@@ -126,6 +107,8 @@ absl::Status CompilePush(std::string_view path, ValueView arg, ModOp* op) {
   return absl::OkStatus();
 }
 
+// $addToSet with $each accepts no other clause. Duplicates among the values are dropped here
+// once, so Apply only compares against the existing elements.
 absl::Status CompileAddToSet(std::string_view path, ValueView arg, ModOp* op) {
   std::optional<ValueView> each = arg.IsObject() ? arg.Find("$each") : std::nullopt;
   std::vector<Value> candidates;
@@ -171,6 +154,7 @@ absl::Status CompilePull(ValueView arg, ModOp* op) {
   return absl::OkStatus();
 }
 
+// true/false (both mean a date, as in MongoDB) or {$type: "date"|"timestamp"}.
 absl::Status CompileCurrentDate(std::string_view path, ValueView arg, ModOp* op) {
   if (arg.type() == Type::kBool) return absl::OkStatus();
   if (arg.IsObject()) {
@@ -243,6 +227,8 @@ bool IsPrefixPath(const UpdatePath& a, const UpdatePath& b) {
   return true;
 }
 
+// The op's `path` is the destination (where MongoDB places the rename in its update tree, so
+// it is also what orders it); `from` is the source.
 absl::Status CompileRename(std::string_view path, ValueView arg, ModOp* op) {
   if (!arg.IsString()) {
     return Invalid(
@@ -274,99 +260,6 @@ absl::Status CompileRename(std::string_view path, ValueView arg, ModOp* op) {
                     op->from[0].name == "_id" ? path : to));
   }
   return absl::OkStatus();
-}
-
-absl::Status TypeError(std::string_view op_name, const LeafContext& context, ValueView existing,
-                       std::string_view what) {
-  return Invalid(fmt::format(
-      "Cannot apply {} to a value of non-{} type. {{{}}} has the field '{}' of non-{} type {}",
-      op_name, what, DescribeId(context.doc), context.field_name, what, TypeName(existing.type())));
-}
-
-int64_t BitApply(BitOp op, int64_t a, int64_t b) {
-  switch (op) {
-    case BitOp::kAnd:
-      return a & b;
-    case BitOp::kOr:
-      return a | b;
-    case BitOp::kXor:
-      return a ^ b;
-  }
-  return a;
-}
-
-void SortForPush(const ModOp& op, std::vector<Value>* elements) {
-  switch (op.push_sort) {
-    case ModOp::PushSort::kNone:
-      return;
-    case ModOp::PushSort::kAscending:
-    case ModOp::PushSort::kDescending: {
-      bool descending = op.push_sort == ModOp::PushSort::kDescending;
-      std::stable_sort(elements->begin(), elements->end(), [&](const Value& a, const Value& b) {
-        int c = CompareValues(a.view(), b.view());
-        return descending ? c > 0 : c < 0;
-      });
-      return;
-    }
-    case ModOp::PushSort::kPattern: {
-      // MongoDB sorts a non-document element as a document without the pattern's fields.
-      const SortSpec& spec = *op.push_sort_spec;
-      ValueView empty = EmptyObjectValue().view();
-      std::stable_sort(elements->begin(), elements->end(), [&](const Value& a, const Value& b) {
-        ValueView va = a.IsObject() ? a.view() : empty;
-        ValueView vb = b.IsObject() ? b.view() : empty;
-        return spec.Compare(va, vb) < 0;
-      });
-      return;
-    }
-  }
-}
-
-absl::Status ApplyPush(const ModOp& op, const Value* existing, const LeafContext& context,
-                       LeafOutcome* outcome) {
-  std::vector<Value> elements;
-  if (existing != nullptr) {
-    if (!existing->IsArray()) {
-      return Invalid(
-          fmt::format("The field '{}' must be an array but is of type {} in document {{{}}}",
-                      context.full_path, TypeName(existing->type()), DescribeId(context.doc)));
-    }
-    elements = ArrayElements(existing->view());
-  }
-  // Insert at $position (default: the end; negative counts from the end), then $sort, then
-  // $slice: MongoDB's order.
-  int64_t size = static_cast<int64_t>(elements.size());
-  int64_t at = size;
-  if (op.push_position.has_value()) {
-    int64_t p = *op.push_position;
-    if (p >= 0) {
-      at = std::min(p, size);
-    } else {
-      at = p < -size ? 0 : size + p;
-    }
-  }
-  elements.insert(elements.begin() + at, op.values.begin(), op.values.end());
-  SortForPush(op, &elements);
-  if (op.push_slice.has_value()) {
-    int64_t s = *op.push_slice;
-    // |INT64_MIN| is not representable; anything that large keeps everything anyway.
-    uint64_t keep = s >= 0 ? static_cast<uint64_t>(s) : ~static_cast<uint64_t>(s) + 1;
-    if (keep < elements.size()) {
-      if (s >= 0) {
-        elements.resize(keep);
-      } else {
-        elements.erase(elements.begin(), elements.end() - static_cast<ptrdiff_t>(keep));
-      }
-    }
-  }
-  outcome->action = LeafOutcome::Action::kReplace;
-  outcome->value = BuildArray(elements);
-  return absl::OkStatus();
-}
-
-bool PullMatches(const ModOp& op, ValueView element) {
-  if (op.pull_condition != nullptr) return op.pull_condition->Matches(element);
-  return ValuesEqual(op.operand.view(), element);
 }
 
 }  // namespace
@@ -432,6 +325,8 @@ bool CreatesPath(OpKind kind) {
   }
 }
 
+// Values an op will store are checked here once (CheckStorable), so Apply never has to look
+// inside them; conditions ($pull, $pullAll) are not stored and not checked.
 absl::StatusOr<ModOp> CompileModOp(OpKind kind, std::string_view path, ValueView arg) {
   ModOp op;
   op.kind = kind;
@@ -450,6 +345,7 @@ absl::StatusOr<ModOp> CompileModOp(OpKind kind, std::string_view path, ValueView
       op.operand = arg.ToValue();
       op.value_depth = ValueDepth(arg);
       break;
+    // The argument of $unset is ignored (MongoDB). `_id` can never be unset.
     case OpKind::kUnset:
       if (op.path.size() == 1 && op.path[0].name == "_id") {
         return Invalid(
@@ -478,6 +374,7 @@ absl::StatusOr<ModOp> CompileModOp(OpKind kind, std::string_view path, ValueView
     case OpKind::kAddToSet:
       RETURN_IF_ERROR(CompileAddToSet(path, arg, &op));
       break;
+    // 1 and -1 of any numeric type (MongoDB accepts 1.0 and NumberLong(1)).
     case OpKind::kPop: {
       if (!arg.IsNumber()) {
         return Invalid(fmt::format("Expected a number in: {}: {}", path, ShortEjson(arg)));
@@ -506,276 +403,6 @@ absl::StatusOr<ModOp> CompileModOp(OpKind kind, std::string_view path, ValueView
       break;  // handled above
   }
   return op;
-}
-
-absl::Status ApplyLeaf(const ModOp& op, const Value* existing, const LeafContext& context,
-                       LeafOutcome* outcome) {
-  outcome->action = LeafOutcome::Action::kKeep;
-  auto replace = [&](Value v) {
-    outcome->action = LeafOutcome::Action::kReplace;
-    outcome->value = std::move(v);
-    return absl::OkStatus();
-  };
-  switch (op.kind) {
-    case OpKind::kSet:
-    case OpKind::kSetOnInsert:
-      return replace(op.operand);
-    case OpKind::kUnset:
-      if (existing != nullptr) outcome->action = LeafOutcome::Action::kRemove;
-      return absl::OkStatus();
-    case OpKind::kInc:
-    case OpKind::kMul: {
-      bool inc = op.kind == OpKind::kInc;
-      if (existing == nullptr) {
-        // $mul of a missing field writes 0 of the multiplier's type.
-        if (inc) return replace(op.operand);
-        return replace(*MultiplyNumbers(op.operand.view(), Value::Int32(0).view()));
-      }
-      if (!existing->IsNumber() || existing->type() == Type::kDecimal128) {
-        return TypeError(OpName(op.kind), context, existing->view(), "numeric");
-      }
-      std::optional<Value> result = inc ? AddNumbers(existing->view(), op.operand.view())
-                                        : MultiplyNumbers(existing->view(), op.operand.view());
-      if (!result.has_value()) {
-        return Invalid(
-            fmt::format("Failed to apply {} operations to current value ({}) for document {{{}}}",
-                        OpName(op.kind), ShortEjson(existing->view()), DescribeId(context.doc)));
-      }
-      return replace(*std::move(result));
-    }
-    case OpKind::kMin:
-    case OpKind::kMax: {
-      if (existing == nullptr) return replace(op.operand);
-      int c = CompareValues(op.operand.view(), existing->view());
-      if ((op.kind == OpKind::kMin && c < 0) || (op.kind == OpKind::kMax && c > 0)) {
-        return replace(op.operand);
-      }
-      return absl::OkStatus();
-    }
-    case OpKind::kCurrentDate:
-      if (op.current_date_timestamp) {
-        // Seconds in the high 32 bits; increment 1 (one timestamp per update).
-        uint64_t seconds = static_cast<uint64_t>(std::max<int64_t>(context.now_millis, 0) / 1000);
-        return replace(Value::Timestamp((seconds << 32) | 1));
-      }
-      return replace(Value::Date(context.now_millis));
-    case OpKind::kPush:
-      return ApplyPush(op, existing, context, outcome);
-    case OpKind::kAddToSet: {
-      if (existing == nullptr) return replace(BuildArray(op.values));
-      if (!existing->IsArray()) {
-        return Invalid(fmt::format(
-            "Cannot apply $addToSet to non-array field. Field named '{}' has non-array type {}",
-            context.field_name, TypeName(existing->type())));
-      }
-      std::vector<Value> elements = ArrayElements(existing->view());
-      size_t original = elements.size();
-      for (const Value& v : op.values) {
-        bool present = false;
-        for (size_t i = 0; i < original && !present; ++i) {
-          present = ValuesEqual(elements[i].view(), v.view());
-        }
-        if (!present) elements.push_back(v);
-      }
-      if (elements.size() == original) return absl::OkStatus();
-      return replace(BuildArray(elements));
-    }
-    case OpKind::kPop: {
-      if (existing == nullptr) return absl::OkStatus();
-      if (!existing->IsArray()) {
-        return Invalid(fmt::format("Path '{}' contains an element of non-array type '{}'",
-                                   context.full_path, TypeName(existing->type())));
-      }
-      if (existing->view().empty()) return absl::OkStatus();
-      std::vector<Value> elements = ArrayElements(existing->view());
-      if (op.pop_first) {
-        elements.erase(elements.begin());
-      } else {
-        elements.pop_back();
-      }
-      return replace(BuildArray(elements));
-    }
-    case OpKind::kPull:
-    case OpKind::kPullAll: {
-      if (existing == nullptr) return absl::OkStatus();
-      if (!existing->IsArray()) {
-        return Invalid(fmt::format("Cannot apply {} to a non-array value", OpName(op.kind)));
-      }
-      std::vector<Value> kept;
-      size_t removed = 0;
-      for (ValueView e : existing->view().elements()) {
-        bool remove = false;
-        if (op.kind == OpKind::kPull) {
-          remove = PullMatches(op, e);
-        } else {
-          for (ValueView r : op.operand.view().elements()) {
-            if (ValuesEqual(r, e)) {
-              remove = true;
-              break;
-            }
-          }
-        }
-        if (remove) {
-          ++removed;
-        } else {
-          kept.push_back(e.ToValue());
-        }
-      }
-      if (removed == 0) return absl::OkStatus();
-      return replace(BuildArray(kept));
-    }
-    case OpKind::kBit: {
-      Type type = Type::kInt32;
-      int64_t value = 0;
-      if (existing != nullptr) {
-        type = existing->type();
-        if (type == Type::kInt32) {
-          value = existing->view().AsInt32();
-        } else if (type == Type::kInt64) {
-          value = existing->view().AsInt64();
-        } else {
-          return Invalid(fmt::format(
-              "Cannot apply $bit to a value of non-integral type.{{{}}} has the field {} of "
-              "non-integer type {}",
-              DescribeId(context.doc), context.field_name, TypeName(type)));
-        }
-      }
-      for (const auto& [bit, operand] : op.bits) {
-        int64_t rhs =
-            operand.type() == Type::kInt32 ? operand.view().AsInt32() : operand.view().AsInt64();
-        if (operand.type() == Type::kInt64) type = Type::kInt64;
-        // int32 operands stay within int32 under and/or/xor (sign-extended both sides).
-        value = BitApply(bit, value, rhs);
-      }
-      return replace(type == Type::kInt32 ? Value::Int32(static_cast<int32_t>(value))
-                                          : Value::Int64(value));
-    }
-    case OpKind::kRename:
-      break;
-  }
-  return absl::InternalError("ApplyLeaf called for $rename");
-}
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-std::string DescribeId(ValueView doc) {
-  std::optional<ValueView> id = doc.Find("_id");
-  if (!id.has_value()) return "no id";
-  return "_id: " + ShortEjson(*id);
-}
-
-std::string ShortEjson(ValueView v) {
-  constexpr size_t kMax = 200;
-  std::string text = ToEjson(v, EjsonOptions{.mark_doubles = true});
-  if (text.size() > kMax) {
-    text.resize(kMax);
-    text += "...";
-  }
-  return text;
-}
-
-size_t ValueDepth(ValueView v) {
-  if (!v.IsObject() && !v.IsArray()) return 0;
-  struct Frame {
-    ValueView value;
-    size_t depth;
-  };
-  std::vector<Frame> stack{{v, 1}};
-  size_t max_depth = 1;
-  while (!stack.empty()) {
-    Frame f = stack.back();
-    stack.pop_back();
-    max_depth = std::max(max_depth, f.depth);
-    auto visit = [&](ValueView child) {
-      if (child.IsObject() || child.IsArray()) stack.push_back(Frame{child, f.depth + 1});
-    };
-    if (f.value.IsObject()) {
-      for (const Field& field : f.value.fields()) visit(field.value);
-    } else {
-      for (ValueView e : f.value.elements()) visit(e);
-    }
-  }
-  return max_depth;
-}
-
-absl::Status CheckStorable(ValueView v, std::string_view path) {
-  if (!v.IsObject() && !v.IsArray()) return absl::OkStatus();
-  struct Frame {
-    ValueView value;
-    std::string path;
-  };
-  std::vector<Frame> stack{{v, std::string(path)}};
-  while (!stack.empty()) {
-    Frame f = std::move(stack.back());
-    stack.pop_back();
-    if (f.value.IsObject()) {
-      for (const Field& field : f.value.fields()) {
-        std::string child_path =
-            f.path.empty() ? std::string(field.key) : fmt::format("{}.{}", f.path, field.key);
-        if (!field.key.empty() && field.key[0] == '$') {
-          return Invalid(
-              fmt::format("The dollar ($) prefixed field '{}' in '{}' is not valid for storage.",
-                          field.key, child_path));
-        }
-        if (field.key.find('.') != std::string_view::npos) {
-          return Invalid(fmt::format("The dotted field '{}' in '{}' is not valid for storage.",
-                                     field.key, child_path));
-        }
-        if (field.value.IsObject() || field.value.IsArray()) {
-          stack.push_back(Frame{field.value, std::move(child_path)});
-        }
-      }
-    } else {
-      size_t i = 0;
-      for (ValueView e : f.value.elements()) {
-        if (e.IsObject() || e.IsArray()) {
-          stack.push_back(Frame{e, fmt::format("{}.{}", f.path, i)});
-        }
-        ++i;
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
-namespace {
-bool IsIntegral(Type t) { return t == Type::kInt32 || t == Type::kInt64; }
-int64_t IntegralValue(ValueView v) { return v.type() == Type::kInt32 ? v.AsInt32() : v.AsInt64(); }
-}  // namespace
-
-std::optional<Value> AddNumbers(ValueView a, ValueView b) {
-  if (!IsIntegral(a.type()) || !IsIntegral(b.type())) {
-    return Value::Double(a.NumberAsDouble() + b.NumberAsDouble());
-  }
-  int64_t x = IntegralValue(a);
-  int64_t y = IntegralValue(b);
-  if (a.type() == Type::kInt32 && b.type() == Type::kInt32) {
-    int64_t sum = x + y;  // cannot overflow int64
-    if (sum >= INT32_MIN && sum <= INT32_MAX) return Value::Int32(static_cast<int32_t>(sum));
-    return Value::Int64(sum);
-  }
-  int64_t sum;
-  if (__builtin_add_overflow(x, y, &sum)) return std::nullopt;
-  return Value::Int64(sum);
-}
-
-std::optional<Value> MultiplyNumbers(ValueView a, ValueView b) {
-  if (!IsIntegral(a.type()) || !IsIntegral(b.type())) {
-    return Value::Double(a.NumberAsDouble() * b.NumberAsDouble());
-  }
-  int64_t x = IntegralValue(a);
-  int64_t y = IntegralValue(b);
-  if (a.type() == Type::kInt32 && b.type() == Type::kInt32) {
-    int64_t product = x * y;  // |x|,|y| <= 2^31: cannot overflow int64
-    if (product >= INT32_MIN && product <= INT32_MAX) {
-      return Value::Int32(static_cast<int32_t>(product));
-    }
-    return Value::Int64(product);
-  }
-  int64_t product;
-  if (__builtin_mul_overflow(x, y, &product)) return std::nullopt;
-  return Value::Int64(product);
 }
 
 }  // namespace minimongo::query::internal

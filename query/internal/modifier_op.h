@@ -122,24 +122,6 @@ struct LeafContext {
 absl::Status ApplyLeaf(const ModOp& op, const Value* existing, const LeafContext& context,
                        LeafOutcome* outcome);
 
-// Helpers shared by the modifier files.
-
-// "_id: <ejson>" of `doc`'s _id, or "no id"; for messages.
-std::string DescribeId(ValueView doc);
-// EJSON of `v`, cut to about 200 bytes for messages.
-std::string ShortEjson(ValueView v);
-// Nesting depth of `v`: 0 for scalars, 1 + the deepest child for objects and arrays.
-// Iterative.
-size_t ValueDepth(ValueView v);
-// Checks that every key inside `v` is storable: no key starts with '$' or contains '.'.
-// `path` names `v` in messages. Iterative.
-absl::Status CheckStorable(ValueView v, std::string_view path);
-// a + b and a * b with MongoDB's numeric promotion: int32 op int32 is int32, or int64 when it
-// overflows; with an int64 it is int64 (nullopt when that overflows); with a double, double.
-// REQUIRES: both are numbers other than decimal.
-std::optional<Value> AddNumbers(ValueView a, ValueView b);
-std::optional<Value> MultiplyNumbers(ValueView a, ValueView b);
-
 }  // namespace minimongo::query::internal
 
 #endif  // MINIMONGO_QUERY_INTERNAL_MODIFIER_OP_H_

@@ -9,6 +9,8 @@
 
 namespace minimongo::query::internal {
 
+// Canonical decimal only, as MongoDB (and BSON array field names) spell indexes; nine digits
+// keep the value in uint32 range, far beyond any array the padding limit allows.
 std::optional<uint32_t> ParseArrayIndex(std::string_view name) {
   if (name.empty() || name.size() > 9) return std::nullopt;
   if (name.size() > 1 && name[0] == '0') return std::nullopt;
@@ -33,6 +35,8 @@ absl::StatusOr<UpdatePath> ParseUpdatePath(std::string_view path) {
       return absl::InvalidArgumentError(fmt::format(
           "The update path '{}' contains an empty field name, which is not allowed.", path));
     }
+    // '$' parts are the three positional forms or invalid; MongoDB words the invalid ones as a
+    // storage error, since they would become field names.
     PathPart p;
     if (part[0] == '$') {
       if (part == "$") {
@@ -69,6 +73,7 @@ absl::StatusOr<UpdatePath> ParseUpdatePath(std::string_view path) {
     if (dot == std::string_view::npos) break;
     start = dot + 1;
   }
+  // Checked after the loop so that "a.$.b.$" reports the whole path, as MongoDB does.
   if (positional_count > 1) {
     return absl::InvalidArgumentError(
         fmt::format("Too many positional (i.e. '$') elements found in path '{}'", path));
@@ -86,6 +91,8 @@ bool HasArrayUpdate(const UpdatePath& path) {
 namespace {
 
 // Rank of a part at one level: numeric names, other names, $, $[], $[ident].
+// Numeric names first, so that the order is total (MongoDB compares a numeric name with a
+// non-numeric one as strings, which is not transitive together with numeric order).
 int PartRank(const PathPart& p) {
   switch (p.kind) {
     case PathPart::Kind::kField:

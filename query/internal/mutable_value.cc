@@ -98,6 +98,8 @@ void MutableValue::Assign(Value value) {
   elements_.clear();
 }
 
+// Packed nodes are returned as they are (sharing the buffer): an untouched document costs
+// nothing to "re-encode".
 Value MutableValue::ToValue() const {
   if (kind_ == Kind::kPacked) return value_;
   ValueBuilder builder;
@@ -105,6 +107,8 @@ Value MutableValue::ToValue() const {
   return builder.Finish();
 }
 
+// Pre-order walk of the expanded part of the tree; every packed node, however large, is one
+// ValueBuilder::Append (one memcpy).
 void MutableValue::AppendTo(ValueBuilder* builder) const {
   // Explicit stack of open containers: the tree may be as deep as the caller expanded it.
   struct Frame {

@@ -25,6 +25,11 @@
 // most 2 * path.size() + 1 <= 2 * kMaxDepth + 1 frames, whatever the document.
 //
 // Thread safety: pure functions. Nothing allocates.
+//
+// Example (does some value at "a.b" equal 5?):
+//   bool found = WalkPath(doc, path, LeafArrays::kExpand, [&](const ValueView* v, size_t) {
+//     return v != nullptr && v->IsNumber() && v->NumberAsDouble() == 5;
+//   });
 
 #ifndef MINIMONGO_QUERY_INTERNAL_PATH_WALKER_H_
 #define MINIMONGO_QUERY_INTERNAL_PATH_WALKER_H_
@@ -54,8 +59,7 @@ bool Walk(const ValueView& v, const FieldPath& path, size_t i, size_t outer, boo
 
 // The leaf: `v` is where the path ends.
 template <typename Visit>
-bool Leaf(const ValueView& v, size_t outer, bool via_index, LeafArrays leaf_arrays,
-          Visit& visit) {
+bool Leaf(const ValueView& v, size_t outer, bool via_index, LeafArrays leaf_arrays, Visit& visit) {
   if (v.IsArray() && leaf_arrays == LeafArrays::kExpand && !via_index) {
     ArrayRange elements = v.elements();
     size_t k = 0;
@@ -107,8 +111,7 @@ bool Walk(const ValueView& v, const FieldPath& path, size_t i, size_t outer, boo
 // See the file comment. `visit` is called as visit(const ValueView* value, size_t array_index)
 // and returns true to stop the walk.
 template <typename Visit>
-bool WalkPath(const ValueView& root, const FieldPath& path, LeafArrays leaf_arrays,
-              Visit&& visit) {
+bool WalkPath(const ValueView& root, const FieldPath& path, LeafArrays leaf_arrays, Visit&& visit) {
   if (path.empty()) {
     return path_walker_internal::Leaf(root, kNoArrayIndex, false, leaf_arrays, visit);
   }

@@ -17,9 +17,7 @@ constexpr std::string_view kVerticalSpace = "\\n\\x0b\\f\\r\\x{85}\\x{2028}\\x{2
 
 bool IsOctal(char c) { return c >= '0' && c <= '7'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAsciiAlnum(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+bool IsAsciiAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 absl::Status Unsupported(std::string_view construct) {
   return absl::UnimplementedError(
@@ -53,6 +51,8 @@ void CopyBraced(std::string_view p, size_t* i, std::string* out) {
   }
 }
 
+// Escapes are rewritten to forms RE2 surely reads the same way: numeric \x{..} for control and
+// octal characters (RE2 has no \e, \cX or PCRE's octal rules), and \Q..\E quoted char by char.
 // Handles the escapes that mean the same inside and outside a class. `i` is at the letter
 // after the backslash; on success it is moved past the escape. Returns false when the escape
 // is not one of these (nothing consumed).
@@ -129,7 +129,9 @@ bool IsCountedRepetition(std::string_view p, size_t i, size_t* end) {
   return true;
 }
 
-// Translates the group opener at p[i] == '(' and moves *i past what it consumed.
+// Translates the group opener at p[i] == '(' and moves *i past what it consumed. Everything PCRE
+// gives "(?" a meaning RE2 lacks is refused here by name rather than left to RE2, whose message
+// ("missing argument to repetition operator") would not say what is unsupported.
 absl::Status TranslateGroupOpen(std::string_view p, size_t* i, std::string* out) {
   size_t n = p.size();
   size_t j = *i + 1;
@@ -226,14 +228,18 @@ absl::StatusOr<RegexOptions> ParseRegexOptions(std::string_view options) {
         return absl::InvalidArgumentError(
             "regex option x is not supported, only the i, m, s (and ignored g, u) options are");
       default:
-        return absl::InvalidArgumentError(
-            fmt::format("invalid regex option \"{}\", only i, m and s are supported",
-                        std::string_view(&c, 1)));
+        return absl::InvalidArgumentError(fmt::format(
+            "invalid regex option \"{}\", only i, m and s are supported", std::string_view(&c, 1)));
     }
   }
   return result;
 }
 
+// One pass over the pattern with the little state PCRE's lexical structure needs: inside a
+// character class or not (escapes and metacharacters differ there), and whether the last token
+// was a quantifier (a following '+' makes it possessive, which RE2 lacks). Everything that is
+// neither rewritten nor refused is copied unchanged, so RE2's own parser reports malformed
+// patterns.
 absl::StatusOr<std::string> TranslatePcreToRe2(std::string_view p) {
   std::string out;
   out.reserve(p.size() + 16);
@@ -386,6 +392,8 @@ absl::StatusOr<std::string> TranslatePcreToRe2(std::string_view p) {
         break;
       }
       case '$':
+        // PCRE's `$` also matches before a final newline; RE2's `$` is `\z` unless (?m), where
+        // both agree. The alternation is right in both modes, so inline (?m) needs no tracking.
         out.append("(?:$|\\n\\z)");
         ++i;
         quant = Quant::kNone;
@@ -425,6 +433,9 @@ absl::StatusOr<std::string> TranslatePcreToRe2(std::string_view p) {
 
 namespace {
 
+// The fast paths only apply to patterns whose matches RE2 would find by plain byte comparison;
+// anything with a metacharacter, an escape of a letter or digit (\d, \b, ...) or a control
+// character is left to RE2.
 // The literal a pattern stands for, when it is one: bytes with no metacharacter, escaped ASCII
 // punctuation allowed, optionally behind a leading '^'.
 bool AnalyzeLiteral(std::string_view p, bool* anchored, std::string* literal) {
@@ -499,6 +510,7 @@ absl::StatusOr<std::unique_ptr<RegexMatcher>> RegexMatcher::Create(std::string_v
   absl::StatusOr<std::string> translated = TranslatePcreToRe2(pattern);
   if (!translated.ok()) return translated.status();
 
+  // Options become a leading flag group, which applies to the whole pattern as $options does.
   std::string full;
   if (opts->case_insensitive || opts->multiline || opts->dot_all) {
     full = "(?";
@@ -522,6 +534,7 @@ absl::StatusOr<std::unique_ptr<RegexMatcher>> RegexMatcher::Create(std::string_v
   matcher->options_.assign(options.data(), options.size());
   matcher->re2_ = std::move(re2);
 
+  // With m, '^' also matches after every newline: no prefix fast path then.
   bool anchored;
   std::string literal;
   if (AnalyzeLiteral(pattern, &anchored, &literal) && !(anchored && opts->multiline)) {
@@ -537,6 +550,8 @@ absl::StatusOr<std::unique_ptr<RegexMatcher>> RegexMatcher::Create(std::string_v
   return matcher;
 }
 
+// The case-insensitive search compares the first byte in both cases before the rest: subjects
+// are short (file names), where this beats building a searcher.
 bool RegexMatcher::Matches(std::string_view text) const {
   switch (fast_path_) {
     case FastPath::kNone:
@@ -552,7 +567,8 @@ bool RegexMatcher::Matches(std::string_view text) const {
       if (literal_.empty()) return true;
       if (text.size() < literal_.size()) return false;
       char first = literal_[0];
-      char first_upper = first >= 'a' && first <= 'z' ? static_cast<char>(first - 'a' + 'A') : first;
+      char first_upper =
+          first >= 'a' && first <= 'z' ? static_cast<char>(first - 'a' + 'A') : first;
       size_t last = text.size() - literal_.size();
       for (size_t i = 0; i <= last; ++i) {
         char t = text[i];

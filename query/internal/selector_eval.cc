@@ -120,6 +120,8 @@ inline bool MatchesRegex(const RegexMatcher& re, const ValueView* v) {
   return false;
 }
 
+// $in: equality with any constant (hashed when the list is long: ValueHash agrees with the
+// equality, 1 and 1.0 included), or a regex match.
 bool MatchesIn(const InSet& in, const ValueView* v) {
   if (v == nullptr) return in.has_null;
   if (!in.hashed.empty()) {
@@ -187,8 +189,8 @@ bool MatchesBits(NodeKind kind, const BitMask& mask, const ValueView* v) {
   const bool all = kind == NodeKind::kBitsAllSet || kind == NodeKind::kBitsAllClear;
   const bool want_set = kind == NodeKind::kBitsAllSet || kind == NodeKind::kBitsAnySet;
   for (uint64_t p : mask.positions) {
-    bool set = p / 8 < data.size() &&
-               ((static_cast<unsigned char>(data[p / 8]) >> (p % 8)) & 1) != 0;
+    bool set =
+        p / 8 < data.size() && ((static_cast<unsigned char>(data[p / 8]) >> (p % 8)) & 1) != 0;
     if (set == want_set) {
       if (!all) return true;
     } else if (all) {
@@ -233,8 +235,9 @@ size_t ElemMatchValue(const Node& n, const ValueView& v) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Leaves: walk the path and test each value with `match(value, &element_index)`.
-
+// Leaves: walk the path and test each value with `match(value, &element_index)`, which sets
+// element_index only for $elemMatch (the element it matched); the array index reported is the
+// path's implicit traversal if any, else that.
 template <typename Match>
 bool MatchLeaf(const Node& n, const ValueView& root, LeafArrays leaf_arrays, size_t* array_index,
                Match&& match) {

@@ -11,6 +11,10 @@
 // untouched when there is nothing to report (or no match).
 //
 // Thread safety: pure function over an immutable tree.
+//
+// Example:
+//   size_t index = kNoArrayIndex;
+//   if (Evaluate(*root, doc.view(), &index) && index != kNoArrayIndex) { /* positional $ */ }
 
 #ifndef MINIMONGO_QUERY_INTERNAL_SELECTOR_EVAL_H_
 #define MINIMONGO_QUERY_INTERNAL_SELECTOR_EVAL_H_

@@ -1,7 +1,6 @@
 #include "query/internal/selector_parser.h"
 
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -9,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "fmt/format.h"
+#include "query/internal/selector_operands.h"
 #include "query/internal/status_macros.h"
 #include "query/limits.h"
 
@@ -37,58 +37,19 @@ absl::Status WithWhere(const absl::Status& s, const std::string& where) {
   return absl::Status(s.code(), Located(where, ToStd(s.message())));
 }
 
-std::string NumberText(ValueView v) {
-  if (std::optional<int64_t> i = v.NumberAsInt64()) return fmt::format("{}", *i);
-  return fmt::format("{}", v.NumberAsDouble());
-}
-
-// True when `v` nests objects/arrays at most `levels` deep (scalars: 0). Recurses at most
-// `levels` + 1 frames, whatever `v` is.
-bool DepthAtMost(ValueView v, size_t levels) {
-  if (!v.IsObject() && !v.IsArray()) return true;
-  if (levels == 0) return false;
-  if (v.IsObject()) {
-    for (const Field& f : v.fields()) {
-      if (!DepthAtMost(f.value, levels - 1)) return false;
-    }
-  } else {
-    for (ValueView e : v.elements()) {
-      if (!DepthAtMost(e, levels - 1)) return false;
-    }
-  }
-  return true;
-}
-
-// BSON truthiness, as MongoDB's $exists reads its operand.
-bool Truthy(ValueView v) {
-  switch (v.type()) {
-    case Type::kNull:
-      return false;
-    case Type::kBool:
-      return v.AsBool();
-    case Type::kInt32:
-    case Type::kInt64:
-    case Type::kDouble:
-      return v.NumberAsDouble() != 0;
-    default:
-      return true;
-  }
-}
-
 bool StartsWithDollar(std::string_view key) { return !key.empty() && key[0] == '$'; }
 
 // Operators that take a whole document rather than a field ($elemMatch's object form, $pull's
 // document conditions and the top level tell them apart by these).
 bool IsDocumentOperator(std::string_view key) {
-  return key == "$and" || key == "$or" || key == "$nor" || key == "$comment" ||
-         key == "$where" || key == "$expr" || key == "$text" || key == "$jsonSchema";
+  return key == "$and" || key == "$or" || key == "$nor" || key == "$comment" || key == "$where" ||
+         key == "$expr" || key == "$text" || key == "$jsonSchema";
 }
 
 bool IsGeoOperator(std::string_view key) {
-  return key == "$near" || key == "$nearSphere" || key == "$geoWithin" ||
-         key == "$geoIntersects" || key == "$within" || key == "$maxDistance" ||
-         key == "$minDistance" || key == "$box" || key == "$center" || key == "$centerSphere" ||
-         key == "$polygon" || key == "$geometry";
+  return key == "$near" || key == "$nearSphere" || key == "$geoWithin" || key == "$geoIntersects" ||
+         key == "$within" || key == "$maxDistance" || key == "$minDistance" || key == "$box" ||
+         key == "$center" || key == "$centerSphere" || key == "$polygon" || key == "$geometry";
 }
 
 NodePtr MakeNode(NodeKind kind) {
@@ -172,8 +133,9 @@ NodePtr FuseSamePath(NodePtr n, const FieldPath& path) {
   return n;
 }
 
-// Whether an object value is an operator document ({$gt: 1}) rather than a literal ({a: 1});
-// a mix of both is an error.
+// Whether an object value is an operator document ({$gt: 1}) rather than a literal ({a: 1}).
+// MongoDB decides by the first key alone and Meteor throws on a mix; a mix is refused here
+// because either reading would silently ignore part of what was written.
 absl::StatusOr<bool> IsOperatorDocument(ValueView v, const std::string& where) {
   if (!v.IsObject() || v.empty()) return false;
   bool first = true;
@@ -201,8 +163,8 @@ class Parser {
                               const std::string& where, size_t depth, std::vector<NodePtr>* out);
   absl::StatusOr<NodePtr> ParseRegex(const FieldPath& path, bool self, std::string_view pattern,
                                      std::string_view options, const std::string& where);
-  absl::StatusOr<NodePtr> ParseEquality(NodeKind kind, const FieldPath& path, bool self,
-                                        ValueView operand, const std::string& where);
+  absl::StatusOr<NodePtr> ParseConstantLeaf(NodeKind kind, const FieldPath& path, bool self,
+                                            ValueView operand, const std::string& where);
 
  private:
   absl::Status CheckDepth(const std::string& where, size_t depth) {
@@ -246,6 +208,9 @@ class Parser {
                                              ValueView ops, const std::string& where);
 };
 
+// `depth` counts nested document selectors, $not and $elemMatch. It is checked before
+// descending, so the parser's own recursion is bounded by kMaxExpressionDepth whatever the
+// input (a 100,000-deep $and is refused after 100 levels).
 absl::StatusOr<NodePtr> Parser::ParseDocument(ValueView doc, const std::string& prefix,
                                               size_t depth) {
   RETURN_IF_ERROR(CheckDepth(prefix, depth));
@@ -273,6 +238,7 @@ absl::StatusOr<NodePtr> Parser::ParseDocument(ValueView doc, const std::string& 
   return MakeLogical(NodeKind::kAnd, std::move(children));
 }
 
+// $and/$or/$nor: a non-empty array of document selectors on the same root.
 absl::StatusOr<NodePtr> Parser::ParseLogical(std::string_view op, ValueView operand,
                                              const std::string& prefix, size_t depth) {
   std::string where = prefix.empty() ? std::string(op) : fmt::format("{}.{}", prefix, op);
@@ -291,11 +257,13 @@ absl::StatusOr<NodePtr> Parser::ParseLogical(std::string_view op, ValueView oper
   return MakeLogical(kind, std::move(clauses));
 }
 
+// {path: value}: a regex literal matches strings (and equal regex values), an operator document
+// is the AND of its operators, anything else is equality.
 absl::Status Parser::ParseField(const FieldPath& path, ValueView value, const std::string& where,
                                 size_t depth, std::vector<NodePtr>* out) {
   if (value.type() == Type::kRegex) {
-    ASSIGN_OR_RETURN(NodePtr n, ParseRegex(path, false, value.RegexPattern(), value.RegexFlags(),
-                                           where));
+    ASSIGN_OR_RETURN(NodePtr n,
+                     ParseRegex(path, false, value.RegexPattern(), value.RegexFlags(), where));
     out->push_back(std::move(n));
     return absl::OkStatus();
   }
@@ -306,13 +274,15 @@ absl::Status Parser::ParseField(const FieldPath& path, ValueView value, const st
     out->push_back(FuseSamePath(MakeLogical(NodeKind::kAnd, std::move(ops)), path));
     return absl::OkStatus();
   }
-  ASSIGN_OR_RETURN(NodePtr n, ParseEquality(NodeKind::kEq, path, false, value, where));
+  ASSIGN_OR_RETURN(NodePtr n, ParseConstantLeaf(NodeKind::kEq, path, false, value, where));
   out->push_back(std::move(n));
   return absl::OkStatus();
 }
 
-absl::StatusOr<NodePtr> Parser::ParseEquality(NodeKind kind, const FieldPath& path, bool self,
-                                              ValueView operand, const std::string& where) {
+// $eq, $ne's equality and the comparisons: the operand is kept as a Constant with its typed fast
+// forms precomputed.
+absl::StatusOr<NodePtr> Parser::ParseConstantLeaf(NodeKind kind, const FieldPath& path, bool self,
+                                                  ValueView operand, const std::string& where) {
   RETURN_IF_ERROR(CheckOperand(operand, where));
   NodePtr n = MakeLeaf(kind, path, self);
   n->constant = Constant::Make(operand.ToValue());
@@ -342,16 +312,15 @@ absl::Status Parser::ParseOperators(const FieldPath& path, bool self, ValueView 
 
 // One operator of an operator document `ops`. Returns nullptr for operators that only qualify
 // another one ($options).
-absl::StatusOr<NodePtr> Parser::ParseOperator(const FieldPath& path, bool self,
-                                              std::string_view op, ValueView operand,
-                                              ValueView ops, const std::string& where,
-                                              size_t depth) {
-  if (op == "$eq") return ParseEquality(NodeKind::kEq, path, self, operand, where);
+absl::StatusOr<NodePtr> Parser::ParseOperator(const FieldPath& path, bool self, std::string_view op,
+                                              ValueView operand, ValueView ops,
+                                              const std::string& where, size_t depth) {
+  if (op == "$eq") return ParseConstantLeaf(NodeKind::kEq, path, self, operand, where);
   if (op == "$ne") {
-    if (operand.type() == Type::kRegex) {
+    if (operand.type() == Type::kRegex) {  // MongoDB refuses it too (SERVER-1705)
       return Error(where, "can't have a regex as the argument of $ne");
     }
-    ASSIGN_OR_RETURN(NodePtr eq, ParseEquality(NodeKind::kEq, path, self, operand, where));
+    ASSIGN_OR_RETURN(NodePtr eq, ParseConstantLeaf(NodeKind::kEq, path, self, operand, where));
     return MakeNot(std::move(eq));
   }
   if (op == "$gt" || op == "$gte" || op == "$lt" || op == "$lte") {
@@ -362,7 +331,7 @@ absl::StatusOr<NodePtr> Parser::ParseOperator(const FieldPath& path, bool self,
                     : op == "$gte" ? NodeKind::kGte
                     : op == "$lt"  ? NodeKind::kLt
                                    : NodeKind::kLte;
-    return ParseEquality(kind, path, self, operand, where);
+    return ParseConstantLeaf(kind, path, self, operand, where);
   }
   if (op == "$in") return ParseIn(path, self, op, operand, where);
   if (op == "$nin") {
@@ -400,6 +369,8 @@ absl::StatusOr<NodePtr> Parser::ParseOperator(const FieldPath& path, bool self,
   return Error(where, fmt::format("unknown operator: {}", op));
 }
 
+// {$regex: "re" or /re/flags, $options: "flags"}: flags may come from either side, not both
+// (MongoDB: "options set in both $regex and $options").
 absl::StatusOr<NodePtr> Parser::ParseRegexOperator(const FieldPath& path, bool self,
                                                    ValueView operand, ValueView ops,
                                                    const std::string& where) {
@@ -423,6 +394,7 @@ absl::StatusOr<NodePtr> Parser::ParseRegexOperator(const FieldPath& path, bool s
   return ParseRegex(path, self, pattern, options, where);
 }
 
+// $in/$nin: constants and regexes; operator documents inside are refused as MongoDB does.
 absl::StatusOr<NodePtr> Parser::ParseIn(const FieldPath& path, bool self, std::string_view op,
                                         ValueView operand, const std::string& where) {
   if (!operand.IsArray()) return Error(where, fmt::format("{} needs an array", op));
@@ -439,10 +411,11 @@ absl::StatusOr<NodePtr> Parser::ParseIn(const FieldPath& path, bool self, std::s
       return Error(where, fmt::format("cannot nest $ under {}", op));
     }
     RETURN_IF_ERROR(CheckOperand(e, where));
-    if (e.IsNull()) in->has_null = true;
+    if (e.IsNull()) in->has_null = true;  // like {$eq: null}, also matches a missing field
     in->constants.push_back(Constant::Make(e.ToValue()));
   }
   if (in->constants.empty() && in->regexes.empty()) return MakeConstant(false);
+  // A short list is faster to scan with the typed comparisons than to hash a value against.
   if (in->constants.size() > InSet::kHashThreshold) {
     for (const Constant& c : in->constants) in->hashed.insert(c.value);
   }
@@ -451,197 +424,45 @@ absl::StatusOr<NodePtr> Parser::ParseIn(const FieldPath& path, bool self, std::s
   return n;
 }
 
-// Bits of Node::type_mask for a MongoDB type code; 0 for valid codes of types that never
-// occur in our values (undefined, dbPointer, javascript, symbol, javascriptWithScope); nullopt
-// for invalid codes.
-std::optional<uint32_t> TypeMaskForCode(int64_t code) {
-  auto bit = [](Type t) { return 1u << static_cast<unsigned>(t); };
-  switch (code) {
-    case 1:
-      return bit(Type::kDouble);
-    case 2:
-      return bit(Type::kString);
-    case 3:
-      return bit(Type::kObject);
-    case 4:
-      return bit(Type::kArray);
-    case 5:
-      return bit(Type::kBinary);
-    case 6:
-    case 12:
-    case 13:
-    case 14:
-    case 15:
-      return 0u;
-    case 7:
-      return bit(Type::kObjectId);
-    case 8:
-      return bit(Type::kBool);
-    case 9:
-      return bit(Type::kDate);
-    case 10:
-      return bit(Type::kNull);
-    case 11:
-      return bit(Type::kRegex);
-    case 16:
-      return bit(Type::kInt32);
-    case 17:
-      return bit(Type::kTimestamp);
-    case 18:
-      return bit(Type::kInt64);
-    case 19:
-      return bit(Type::kDecimal128);
-    case -1:
-      return bit(Type::kMinKey);
-    case 127:
-      return bit(Type::kMaxKey);
-    default:
-      return std::nullopt;
-  }
-}
-
-std::optional<uint32_t> TypeMaskForAlias(std::string_view alias) {
-  struct Alias {
-    std::string_view name;
-    int64_t code;
-  };
-  static constexpr Alias kAliases[] = {
-      {"double", 1},  {"string", 2},     {"object", 3},      {"array", 4},
-      {"binData", 5}, {"undefined", 6},  {"objectId", 7},    {"bool", 8},
-      {"date", 9},    {"null", 10},      {"regex", 11},      {"dbPointer", 12},
-      {"javascript", 13}, {"symbol", 14}, {"javascriptWithScope", 15}, {"int", 16},
-      {"timestamp", 17}, {"long", 18},   {"decimal", 19},    {"minKey", -1},
-      {"maxKey", 127},
-  };
-  if (alias == "number") {
-    return *TypeMaskForCode(1) | *TypeMaskForCode(16) | *TypeMaskForCode(18) |
-           *TypeMaskForCode(19);
-  }
-  for (const Alias& a : kAliases) {
-    if (a.name == alias) return TypeMaskForCode(a.code);
-  }
-  return std::nullopt;
-}
-
 absl::StatusOr<NodePtr> Parser::ParseType(const FieldPath& path, bool self, ValueView operand,
                                           const std::string& where) {
-  uint32_t mask = 0;
-  auto add = [&](ValueView t) -> absl::Status {
-    if (t.IsString()) {
-      std::optional<uint32_t> m = TypeMaskForAlias(t.AsString());
-      if (!m) return Error(where, fmt::format("unknown type name alias: {}", t.AsString()));
-      mask |= *m;
-      return absl::OkStatus();
-    }
-    if (t.IsNumber()) {
-      std::optional<int64_t> code = t.NumberAsInt64();
-      std::optional<uint32_t> m;
-      if (code) m = TypeMaskForCode(*code);
-      if (!m) return Error(where, fmt::format("invalid numerical type code: {}", NumberText(t)));
-      mask |= *m;
-      return absl::OkStatus();
-    }
-    return Error(where, "type must be represented as a number or a string");
-  };
-  if (operand.IsArray()) {
-    if (operand.empty()) return Error(where, "$type must match at least one type");
-    for (ValueView t : operand.elements()) RETURN_IF_ERROR(add(t));
-  } else {
-    RETURN_IF_ERROR(add(operand));
-  }
+  absl::StatusOr<uint32_t> mask = ParseTypeOperand(operand);
+  if (!mask.ok()) return WithWhere(mask.status(), where);
   NodePtr n = MakeLeaf(NodeKind::kType, path, self);
-  n->type_mask = mask;
+  n->type_mask = *mask;
   return n;
-}
-
-// A $mod argument as int64, truncated toward zero, when it is a finite number in range.
-std::optional<int64_t> ModArgument(ValueView v) {
-  if (v.type() != Type::kDouble) return v.NumberAsInt64();
-  double d = std::trunc(v.AsDouble());
-  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return std::nullopt;
-  return static_cast<int64_t>(d);
 }
 
 absl::StatusOr<NodePtr> Parser::ParseMod(const FieldPath& path, bool self, ValueView operand,
                                          const std::string& where) {
-  if (!operand.IsArray()) return Error(where, "malformed mod, needs to be an array");
-  if (operand.size() < 2) return Error(where, "malformed mod, not enough elements");
-  if (operand.size() > 2) return Error(where, "malformed mod, too many elements");
-  ValueView d = *operand.At(0);
-  ValueView r = *operand.At(1);
-  if (!d.IsNumber()) return Error(where, "malformed mod, divisor not a number");
-  if (!r.IsNumber()) return Error(where, "malformed mod, remainder not a number");
-  std::optional<int64_t> divisor = ModArgument(d);
-  if (!divisor) return Error(where, "malformed mod, divisor value is invalid");
-  std::optional<int64_t> remainder = ModArgument(r);
-  if (!remainder) return Error(where, "malformed mod, remainder value is invalid");
-  if (*divisor == 0) return Error(where, "divisor cannot be 0");
   NodePtr n = MakeLeaf(NodeKind::kMod, path, self);
-  n->divisor = *divisor;
-  n->remainder = *remainder;
+  absl::Status s = ParseModOperand(operand, &n->divisor, &n->remainder);
+  if (!s.ok()) return WithWhere(s, where);
   return n;
 }
 
 absl::StatusOr<NodePtr> Parser::ParseSize(const FieldPath& path, bool self, ValueView operand,
                                           const std::string& where) {
-  if (!operand.IsNumber()) return Error(where, "$size needs a number");
-  std::optional<int64_t> size = operand.NumberAsInt64();
-  if (!size) return Error(where, "$size must be a whole number");
-  if (*size < 0) return Error(where, "$size may not be negative");
-  if (*size > std::numeric_limits<int32_t>::max()) {
-    return Error(where, "$size must be representable as a 32-bit integer");
-  }
+  absl::StatusOr<uint32_t> size = ParseSizeOperand(operand);
+  if (!size.ok()) return WithWhere(size.status(), where);
   NodePtr n = MakeLeaf(NodeKind::kSize, path, self);
-  n->size = static_cast<uint32_t>(*size);
+  n->size = *size;
   return n;
 }
 
 absl::StatusOr<NodePtr> Parser::ParseBits(NodeKind kind, const FieldPath& path, bool self,
                                           std::string_view op, ValueView operand,
                                           const std::string& where) {
-  BitMask mask;
-  if (operand.IsArray()) {
-    for (ValueView p : operand.elements()) {
-      if (!p.IsNumber()) return Error(where, fmt::format("{} bit positions must be integers", op));
-      std::optional<int64_t> position = p.NumberAsInt64();
-      if (!position) {
-        return Error(where, fmt::format("{} bit positions must be integers but got {}", op,
-                                        NumberText(p)));
-      }
-      if (*position < 0) {
-        return Error(where, fmt::format("{} bit positions must be >= 0 but got {}", op, *position));
-      }
-      if (*position > std::numeric_limits<int32_t>::max()) {
-        return Error(where, fmt::format("{} bit positions must fit a 32-bit signed integer", op));
-      }
-      mask.positions.push_back(static_cast<uint64_t>(*position));
-    }
-  } else if (operand.IsNumber()) {
-    std::optional<int64_t> bitmask = operand.NumberAsInt64();
-    if (!bitmask || *bitmask < 0) {
-      return Error(where, fmt::format("{} bitmask must be a non-negative integer", op));
-    }
-    for (uint64_t b = 0; b < 63; ++b) {
-      if ((static_cast<uint64_t>(*bitmask) >> b) & 1) mask.positions.push_back(b);
-    }
-  } else if (operand.type() == Type::kBinary) {
-    std::string_view data = operand.BinaryData();
-    for (size_t byte = 0; byte < data.size(); ++byte) {
-      for (unsigned bit = 0; bit < 8; ++bit) {
-        if ((static_cast<unsigned char>(data[byte]) >> bit) & 1) {
-          mask.positions.push_back(byte * 8 + bit);
-        }
-      }
-    }
-  } else {
-    return Error(where, fmt::format("{} takes an array, a number, or a BinData", op));
-  }
-  for (uint64_t p : mask.positions) mask.mask64 |= uint64_t{1} << (p < 63 ? p : 63);
+  absl::StatusOr<BitMask> mask = ParseBitsOperand(op, operand);
+  if (!mask.ok()) return WithWhere(mask.status(), where);
   NodePtr n = MakeLeaf(kind, path, self);
-  n->bits = std::move(mask);
+  n->bits = *std::move(mask);
   return n;
 }
 
+// $all: the AND of equalities (or regex matches) with each value, which may match different
+// elements; or, when its first element is an $elemMatch, the AND of $elemMatch clauses.
+// $all: [] matches nothing (MongoDB).
 absl::StatusOr<NodePtr> Parser::ParseAll(const FieldPath& path, bool self, ValueView operand,
                                          const std::string& where, size_t depth) {
   if (!operand.IsArray()) return Error(where, "$all needs an array");
@@ -666,16 +487,15 @@ absl::StatusOr<NodePtr> Parser::ParseAll(const FieldPath& path, bool self, Value
     } else if (e.IsObject() && !e.empty() && StartsWithDollar(e.fields().begin()->key)) {
       return Error(where, "no $ expressions in $all");
     } else {
-      ASSIGN_OR_RETURN(NodePtr n, ParseEquality(NodeKind::kEq, path, self, e, where));
+      ASSIGN_OR_RETURN(NodePtr n, ParseConstantLeaf(NodeKind::kEq, path, self, e, where));
       clauses.push_back(std::move(n));
     }
   }
   return MakeLogical(NodeKind::kAnd, std::move(clauses));
 }
 
-absl::StatusOr<NodePtr> Parser::ParseElemMatch(const FieldPath& path, bool self,
-                                               ValueView operand, const std::string& where,
-                                               size_t depth) {
+absl::StatusOr<NodePtr> Parser::ParseElemMatch(const FieldPath& path, bool self, ValueView operand,
+                                               const std::string& where, size_t depth) {
   if (!operand.IsObject()) return Error(where, "$elemMatch needs an object");
   // The value form ({$gt: 1, $lt: 5}) applies operators to each element; the document form
   // ({a: 1}, {$or: [...]}) matches each element as a document. MongoDB decides by the first key.
@@ -685,8 +505,8 @@ absl::StatusOr<NodePtr> Parser::ParseElemMatch(const FieldPath& path, bool self,
     ASSIGN_OR_RETURN(bool operators, IsOperatorDocument(operand, where));
     (void)operators;
     NodePtr n = MakeLeaf(NodeKind::kElemMatchValue, path, self);
-    RETURN_IF_ERROR(ParseOperators(FieldPath(), /*self=*/true, operand, where, depth + 1,
-                                   &n->children));
+    RETURN_IF_ERROR(
+        ParseOperators(FieldPath(), /*self=*/true, operand, where, depth + 1, &n->children));
     return n;
   }
   ASSIGN_OR_RETURN(NodePtr doc, ParseDocument(operand, where, depth + 1));
@@ -695,11 +515,13 @@ absl::StatusOr<NodePtr> Parser::ParseElemMatch(const FieldPath& path, bool self,
   return n;
 }
 
+// $not: the negation of a regex or of an operator document as a whole (so over the whole
+// expansion of the path: {$not: {$gt: 5}} matches missing fields and non-numbers).
 absl::StatusOr<NodePtr> Parser::ParseNot(const FieldPath& path, bool self, ValueView operand,
                                          const std::string& where, size_t depth) {
   if (operand.type() == Type::kRegex) {
-    ASSIGN_OR_RETURN(NodePtr re, ParseRegex(path, self, operand.RegexPattern(),
-                                            operand.RegexFlags(), where));
+    ASSIGN_OR_RETURN(NodePtr re,
+                     ParseRegex(path, self, operand.RegexPattern(), operand.RegexFlags(), where));
     return MakeNot(std::move(re));
   }
   if (!operand.IsObject()) return Error(where, "$not needs a regex or a document");
@@ -720,6 +542,9 @@ absl::StatusOr<std::unique_ptr<Node>> ParseDocumentSelector(ValueView selector) 
   return parser.ParseDocument(selector, std::string(), 1);
 }
 
+// The three forms of MongoDB's $pull condition (its PullNode): operator documents and regexes
+// match the element as the field "" of a document, other objects are document selectors on
+// object elements, and everything else is exact equality.
 absl::StatusOr<ValueCondition> ParseValueCondition(ValueView condition) {
   Parser parser;
   ValueCondition result;
@@ -744,9 +569,8 @@ absl::StatusOr<ValueCondition> ParseValueCondition(ValueView condition) {
     result.requires_object = true;
     return result;
   }
-  ASSIGN_OR_RETURN(result.root,
-                   parser.ParseEquality(NodeKind::kEq, FieldPath(), /*self=*/true, condition,
-                                        where));
+  ASSIGN_OR_RETURN(result.root, parser.ParseConstantLeaf(NodeKind::kEq, FieldPath(), /*self=*/true,
+                                                         condition, where));
   return result;
 }
 

@@ -10,6 +10,10 @@
 // regex constructs) with messages `selector at "<path>": <problem>` or `selector: <problem>`.
 //
 // Thread safety: pure functions.
+//
+// Example:
+//   absl::StatusOr<std::unique_ptr<Node>> root = ParseDocumentSelector(selector.view());
+//   bool matched = root.ok() && Evaluate(**root, doc.view(), nullptr);
 
 #ifndef MINIMONGO_QUERY_INTERNAL_SELECTOR_PARSER_H_
 #define MINIMONGO_QUERY_INTERNAL_SELECTOR_PARSER_H_

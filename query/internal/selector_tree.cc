@@ -5,6 +5,8 @@
 
 namespace minimongo::query::internal {
 
+// The shapes let the evaluator compare the common constants (integers, strings, dates) with
+// typed loads instead of the general BSON comparison; everything else keeps CompareValues.
 Constant Constant::Make(Value v) {
   Constant c;
   c.canonical_type = CanonicalTypeOrder(v.type());

@@ -20,6 +20,9 @@
 // tree is at most kMaxExpressionDepth deep.
 //
 // Thread safety: immutable, shared freely.
+//
+// Example: {a: {$gte: 1, $lt: 5}, $or: [{b: null}, {c: /x/}]} compiles to
+//   kAnd[kPathAnd "a" [kGte 1, kLt 5], kOr[kEq "b" null, kRegex "c" /x/]].
 
 #ifndef MINIMONGO_QUERY_INTERNAL_SELECTOR_TREE_H_
 #define MINIMONGO_QUERY_INTERNAL_SELECTOR_TREE_H_
@@ -77,8 +80,8 @@ struct Constant {
     kInteger,  // a number with an integral value in int64 range (int32, int64 or double)
     kNumber,   // any other number (fractional, huge, NaN or infinite double)
     kString,
-    kDate,     // `integer` holds the milliseconds
-    kOther,    // compared with CompareValues within its canonical type
+    kDate,   // `integer` holds the milliseconds
+    kOther,  // compared with CompareValues within its canonical type
   };
 
   Value value;

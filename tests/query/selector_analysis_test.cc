@@ -24,9 +24,9 @@ namespace {
 
 using ::minimongo::testing::IsOk;
 using ::minimongo::testing::StatusIs;
+using testing::Ejson;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using testing::Ejson;
 
 Selector CompileOrDie(const std::string& text) {
   Value v = Ejson(text);
@@ -71,8 +71,7 @@ TEST(SelectorAnalysisTest, IdValues) {
   EXPECT_EQ(IdTexts(R"({"_id": {"$ne": "a"}})"), std::nullopt);
   EXPECT_EQ(IdTexts(R"({"_id": {"$nin": ["a"]}})"), std::nullopt);
   EXPECT_EQ(IdTexts(R"({"_id": {"$gt": "a"}})"), std::nullopt);
-  EXPECT_EQ(IdTexts(R"({"_id": {"$in": ["a", {"$regexp": "b", "$flags": ""}]}})"),
-            std::nullopt);
+  EXPECT_EQ(IdTexts(R"({"_id": {"$in": ["a", {"$regexp": "b", "$flags": ""}]}})"), std::nullopt);
   EXPECT_EQ(IdTexts(R"({"_id": {"$regexp": "a", "$flags": ""}})"), std::nullopt);
   EXPECT_EQ(IdTexts(R"({"$nor": [{"_id": "a"}]})"), std::nullopt);
   EXPECT_EQ(IdTexts(R"({"_id.x": "a"})"), std::nullopt);
@@ -128,20 +127,20 @@ TEST(SelectorAnalysisTest, Paths) {
               ElementsAre("a", "b.c", "d"));
   EXPECT_THAT(CompileOrDie(R"({"x": {"$not": {"$size": 1}}, "$nor": [{"y.0": 1}]})").paths(),
               ElementsAre("x", "y.0"));
-  EXPECT_THAT(CompileOrDie(R"({"r": {"$elemMatch": {"p": 1, "q": {"$elemMatch": {"z": 1}}}}})")
-                  .paths(),
-              ElementsAre("r"));
-  EXPECT_THAT(CompileOrDie(R"({"t": {"$all": [{"$elemMatch": {"a": 1}}, {"$elemMatch": {}}]}})")
-                  .paths(),
-              ElementsAre("t"));
+  EXPECT_THAT(
+      CompileOrDie(R"({"r": {"$elemMatch": {"p": 1, "q": {"$elemMatch": {"z": 1}}}}})").paths(),
+      ElementsAre("r"));
+  EXPECT_THAT(
+      CompileOrDie(R"({"t": {"$all": [{"$elemMatch": {"a": 1}}, {"$elemMatch": {}}]}})").paths(),
+      ElementsAre("t"));
   EXPECT_THAT(CompileOrDie(R"("id1")").paths(), ElementsAre("_id"));
   EXPECT_THAT(CompileOrDie(R"({})").paths(), IsEmpty());
 }
 
 TEST(SelectorAnalysisTest, MatchesEverything) {
-  for (const char* text : {R"({})", R"(null)", R"({"$and": [{}]})", R"({"$or": [{}, {"a": 1}]})",
-                           R"({"$comment": "x"})", R"({"$nor": [{"a": {"$in": []}}]})",
-                           R"({"a": {"$nin": []}})"}) {
+  for (const char* text :
+       {R"({})", R"(null)", R"({"$and": [{}]})", R"({"$or": [{}, {"a": 1}]})",
+        R"({"$comment": "x"})", R"({"$nor": [{"a": {"$in": []}}]})", R"({"a": {"$nin": []}})"}) {
     EXPECT_TRUE(CompileOrDie(text).matches_everything()) << text;
   }
   for (const char* text : {R"({"a": 1})", R"({"a": {"$exists": true}})", R"({"$or": [{"a": 1}]})",
@@ -176,8 +175,7 @@ TEST(SelectorMatchDetailsTest, ArrayIndexOfTheMatchingElement) {
   EXPECT_EQ(ArrayIndex(R"({"a.1": 2})", R"({"a": [1, 2]})"), kNone);
   EXPECT_EQ(ArrayIndex(R"({"a.1.b": 7})", R"({"a": [{"b": 0}, {"b": [6, 7]}]})"), 1u);
   EXPECT_EQ(ArrayIndex(R"({"a": {"$gt": 2}})", R"({"a": [1, 2, 3]})"), 2u);
-  EXPECT_EQ(ArrayIndex(R"({"a": {"$elemMatch": {"b": 2}}})", R"({"a": [{"b": 1}, {"b": 2}]})"),
-            1u);
+  EXPECT_EQ(ArrayIndex(R"({"a": {"$elemMatch": {"b": 2}}})", R"({"a": [{"b": 1}, {"b": 2}]})"), 1u);
   EXPECT_EQ(ArrayIndex(R"({"a": {"$elemMatch": {"$gt": 1}}})", R"({"a": [0, 1, 5]})"), 2u);
   EXPECT_EQ(ArrayIndex(R"({"x.a": {"$elemMatch": {"b": 2}}})",
                        R"({"x": [{"a": [{"b": 1}]}, {"a": [{"b": 2}]}]})"),
@@ -197,6 +195,22 @@ TEST(SelectorMatchDetailsTest, ArrayIndexOfTheMatchingElement) {
   EXPECT_EQ(ArrayIndex(R"({"a": {"$not": {"$gt": 5}}})", R"({"a": [0, 1]})"), kNone);
   EXPECT_EQ(ArrayIndex(R"({"a": {"$nin": [5]}})", R"({"a": [0, 1]})"), kNone);
   EXPECT_EQ(ArrayIndex(R"({"$nor": [{"a": 5}]})", R"({"a": [0, 1]})"), kNone);
+}
+
+TEST(SelectorMatchDetailsTest, ValueOverloadsAgreeWithViews) {
+  Selector s = CompileOrDie(R"({"a.b": {"$gt": 1}})");
+  for (const char* text : {R"({"a": [{"b": 0}, {"b": 2}]})", R"({"a": {"b": 1}})", R"({})"}) {
+    Value doc = Ejson(text);
+    MatchDetails by_view, by_value;
+    EXPECT_EQ(s.Matches(doc), s.Matches(doc.view())) << text;
+    EXPECT_EQ(s.Matches(doc, &by_value), s.Matches(doc.view(), &by_view)) << text;
+    EXPECT_EQ(by_value.array_index, by_view.array_index) << text;
+  }
+  Value doc = Ejson(R"({"a": [{"b": 0}, {"b": 2}]})");
+  MatchDetails details;
+  ASSERT_TRUE(s.Matches(doc, &details));
+  EXPECT_EQ(details.array_index, 1u);
+  EXPECT_TRUE(s.Matches(doc, nullptr));
 }
 
 bool ConditionMatches(const std::string& condition, const std::string& element) {
@@ -350,9 +364,8 @@ TEST(SelectorLimitsTest, DeepOperandValuesAreRejected) {
 }
 
 TEST(SelectorObjectTest, MovesAndSharesAcrossThreads) {
-  absl::StatusOr<Selector> compiled =
-      Selector::Compile(Ejson(R"({"name": {"$regex": "^a", "$options": "i"}, "n": {"$gt": 1}})")
-                            .view());
+  absl::StatusOr<Selector> compiled = Selector::Compile(
+      Ejson(R"({"name": {"$regex": "^a", "$options": "i"}, "n": {"$gt": 1}})").view());
   ASSERT_THAT(compiled, IsOk());
   Selector moved = std::move(compiled).value();
   Selector assigned = CompileOrDie("{}");

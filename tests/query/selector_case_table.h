@@ -60,8 +60,7 @@ inline void ExpectCompileErrors(const std::vector<ErrorCase>& cases) {
     absl::StatusOr<Selector> compiled = Selector::Compile(selector.view());
     ASSERT_FALSE(compiled.ok()) << "compiled but should not have";
     EXPECT_EQ(compiled.status().code(), c.code) << compiled.status();
-    EXPECT_NE(std::string(compiled.status().message()).find(c.message_fragment),
-              std::string::npos)
+    EXPECT_NE(std::string(compiled.status().message()).find(c.message_fragment), std::string::npos)
         << compiled.status() << " lacks \"" << c.message_fragment << "\"";
   }
 }

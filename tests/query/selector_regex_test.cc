@@ -40,11 +40,13 @@ TEST(SelectorRegexTest, RegexOperatorAndLiterals) {
       {R"re({"s": {"$regexp": "a\\.b", "$flags": ""}})re", R"re({"s": "a.b"})re", true},
       {R"re({"s": {"$regexp": "a\\.b", "$flags": ""}})re", R"re({"s": "axb"})re", false},
       {R"re({"s": {"$regexp": "a.b", "$flags": ""}})re", R"re({"s": "axb"})re", true},
-      {R"re({"s": {"$regexp": "^Invoice", "$flags": ""}})re", R"re({"s": "Invoice 7.pdf"})re", true},
+      {R"re({"s": {"$regexp": "^Invoice", "$flags": ""}})re", R"re({"s": "Invoice 7.pdf"})re",
+       true},
       {R"re({"s": {"$regexp": "^Invoice", "$flags": ""}})re", R"re({"s": "My Invoice"})re", false},
       {R"re({"s": {"$regexp": "draft", "$flags": "i"}})re", R"re({"s": "IMG_DRAFT-2"})re", true},
       {R"re({"s": {"$regexp": "draft", "$flags": "i"}})re", R"re({"s": "dra ft"})re", false},
-      {R"re({"s": {"$regex": {"$regexp": "HEL", "$flags": "i"}}})re", R"re({"s": "hello"})re", true},
+      {R"re({"s": {"$regex": {"$regexp": "HEL", "$flags": "i"}}})re", R"re({"s": "hello"})re",
+       true},
       {R"re({"s": {"$regex": {"$regexp": "HEL", "$flags": ""}, "$options": "i"}})re",
        R"re({"s": "hello"})re", true},
       {R"re({"s": {"$options": "i", "$regex": "HEL"}})re", R"re({"s": "hello"})re", true},
@@ -69,14 +71,14 @@ TEST(SelectorRegexTest, RegexOperatorAndLiterals) {
 
 TEST(SelectorRegexTest, RegexMatchesRegexValuesBySameSourceAndFlags) {
   ExpectMatches({
-      {R"re({"s": {"$regexp": "hel", "$flags": ""}})re", R"re({"s": {"$regexp": "hel", "$flags": ""}})re",
-       true},
-      {R"re({"s": {"$regexp": "hel", "$flags": ""}})re", R"re({"s": {"$regexp": "hel", "$flags": "i"}})re",
-       false},
-      {R"re({"s": {"$regexp": "hel", "$flags": ""}})re", R"re({"s": {"$regexp": "hello", "$flags": ""}})re",
-       false},
-      {R"re({"s": {"$regex": "hel", "$options": "i"}})re", R"re({"s": {"$regexp": "hel", "$flags": "i"}})re",
-       true},
+      {R"re({"s": {"$regexp": "hel", "$flags": ""}})re",
+       R"re({"s": {"$regexp": "hel", "$flags": ""}})re", true},
+      {R"re({"s": {"$regexp": "hel", "$flags": ""}})re",
+       R"re({"s": {"$regexp": "hel", "$flags": "i"}})re", false},
+      {R"re({"s": {"$regexp": "hel", "$flags": ""}})re",
+       R"re({"s": {"$regexp": "hello", "$flags": ""}})re", false},
+      {R"re({"s": {"$regex": "hel", "$options": "i"}})re",
+       R"re({"s": {"$regexp": "hel", "$flags": "i"}})re", true},
   });
 }
 
@@ -152,7 +154,8 @@ TEST(SelectorRegexTest, RefusesWhatRe2CannotRun) {
       {R"re({"s": {"$regex": "\\Ga"}})re", StatusCode::kUnimplemented, "\\G"},
       {R"re({"s": {"$regex": "(*UTF8)a"}})re", StatusCode::kUnimplemented, "VERB"},
       {R"re({"s": {"$regex": "(?x) a"}})re", StatusCode::kUnimplemented, "(?x)"},
-      {R"re({"s": {"$regexp": "a(?=b)", "$flags": ""}})re", StatusCode::kUnimplemented, "lookahead"},
+      {R"re({"s": {"$regexp": "a(?=b)", "$flags": ""}})re", StatusCode::kUnimplemented,
+       "lookahead"},
       {R"re({"s": {"$in": [{"$regexp": "(a)\\1", "$flags": ""}]}})re", StatusCode::kUnimplemented,
        "selector at \"s\": regex construct \\1 (backreference)"},
       {R"re({"s": {"$regex": "hel", "$options": "x"}})re", StatusCode::kInvalidArgument,
@@ -202,15 +205,16 @@ TEST(RegexTranslationTest, OptionLetters) {
 // The literal fast paths must give exactly RE2's answer. Random subjects over an alphabet that
 // includes the tricky bytes (case pairs, k/s with their Unicode fold partners, newlines).
 TEST(RegexFastPathTest, AgreesWithRe2OnRandomInputs) {
-  const std::vector<std::string> pieces = {"a", "A", "b", "K", "k", "s", "\xe2\x84\xaa", "\xc5\xbf",
-                                           "\n", ".", "x", "é", "É", "-", " "};
+  const std::vector<std::string> pieces = {
+      "a", "A", "b", "K", "k", "s", "\xe2\x84\xaa", "\xc5\xbf", "\n", ".", "x", "é", "É", "-", " "};
   const std::vector<std::pair<std::string, std::string>> patterns = {
-      {"ab", ""},  {"^ab", ""},   {"aB", "i"},    {"^Ab", "i"},  {"k", "i"},   {"s", "i"},
-      {"^a", "m"}, {"a\\.b", ""}, {"^a\\-", "i"}, {"", ""},      {"^", "i"},   {"é", "i"},
-      {"x.", ""},  {"ba", "s"},   {"A b", "i"},   {"^xa", "mi"}, {"\\ ", ""},  {"KA", "i"},
+      {"ab", ""},  {"^ab", ""},   {"aB", "i"},    {"^Ab", "i"},  {"k", "i"},  {"s", "i"},
+      {"^a", "m"}, {"a\\.b", ""}, {"^a\\-", "i"}, {"", ""},      {"^", "i"},  {"é", "i"},
+      {"x.", ""},  {"ba", "s"},   {"A b", "i"},   {"^xa", "mi"}, {"\\ ", ""}, {"KA", "i"},
   };
   std::mt19937 rng(::testing::UnitTest::GetInstance()->random_seed());
-  SCOPED_TRACE(::testing::Message() << "seed " << ::testing::UnitTest::GetInstance()->random_seed());
+  SCOPED_TRACE(::testing::Message()
+               << "seed " << ::testing::UnitTest::GetInstance()->random_seed());
   for (const auto& [pattern, options] : patterns) {
     absl::StatusOr<std::unique_ptr<RegexMatcher>> re = RegexMatcher::Create(pattern, options);
     ASSERT_THAT(re, IsOk()) << pattern;
