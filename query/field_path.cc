@@ -49,7 +49,8 @@ absl::StatusOr<FieldPath> FieldPath::Parse(std::string_view dotted) {
     }
     path.components_.push_back(Component{static_cast<uint32_t>(begin),
                                          static_cast<uint32_t>(end - begin),
-                                         ParseIndex(dotted.substr(begin, end - begin))});
+                                         ParseIndex(dotted.substr(begin, end - begin)),
+                                         FieldKeyCode(dotted.substr(begin, end - begin))});
     if (dot == std::string_view::npos) break;
     begin = dot + 1;
   }

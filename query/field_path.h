@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "query/value.h"
 
 namespace minimongo::query {
 
@@ -54,6 +55,9 @@ class FieldPath {
     const Component& c = components_[i];
     return std::string_view(dotted_.data() + c.begin, c.length);
   }
+  // Component `i` resolved for fast lookups (ValueView::Find). REQUIRES: i < size(). Valid as
+  // long as this FieldPath is.
+  FieldKey key(size_t i) const { return FieldKey(component(i), components_[i].key_code); }
   // True when component `i` is a canonical non-negative integer. REQUIRES: i < size().
   bool is_index(size_t i) const { return components_[i].index != kNotIndex; }
   // The integer value of component `i`, or kNotIndex when it is not an index candidate (also
@@ -72,6 +76,7 @@ class FieldPath {
     uint32_t begin;
     uint32_t length;
     size_t index;
+    size_t key_code;  // FieldKeyCode of the component
   };
 
   std::string dotted_;

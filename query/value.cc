@@ -384,18 +384,40 @@ uint32_t ValueView::size() const {
 
 std::optional<ValueView> ValueView::Find(std::string_view key) const {
   if (type_ != Type::kObject) return std::nullopt;
+  return Find(FieldKey(key));
+}
+
+std::optional<ValueView> ValueView::Find(const FieldKey& key) const {
+  if (type_ != Type::kObject) return std::nullopt;
   uint32_t count = LoadU32(payload_ + 4);
   const unsigned char* p = payload_ + 8;
+  const size_t want = key.code_;
+  // An interned name is stored as its id in every document built since it was interned, and a
+  // name that could not be interned is stored inline everywhere (the dictionary never forgets
+  // and never admits a name it once refused), so one comparison of codes decides, plus the
+  // bytes for inline names.
+  const bool inline_name = (want & 1) != 0;
   for (uint32_t i = 0; i < count; ++i) {
     Type t = static_cast<Type>(*p++);
-    std::string_view k = ReadKey(&p);
-    if (k.size() == key.size() && std::memcmp(k.data(), key.data(), k.size()) == 0) {
-      return ValueView(t, p, node_);
+    size_t code = ReadVarint(&p);
+    bool match = code == want;
+    if (code & 1) {
+      size_t len = code >> 1;
+      match = match && inline_name && std::memcmp(p, key.name_.data(), len) == 0;
+      p += len;
     }
+    if (match) return ValueView(t, p, node_);
     p += internal::PayloadSize(t, p);
   }
   return std::nullopt;
 }
+
+size_t FieldKeyCode(std::string_view name) {
+  int64_t id = KeyDictionary::Global().Intern(name);
+  return id >= 0 ? static_cast<size_t>(id) << 1 : (name.size() << 1) | 1;
+}
+
+FieldKey::FieldKey(std::string_view name) : name_(name), code_(FieldKeyCode(name)) {}
 
 std::optional<ValueView> ValueView::At(size_t index) const {
   if (type_ != Type::kArray) return std::nullopt;

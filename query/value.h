@@ -126,6 +126,28 @@ size_t PayloadSize(Type type, const unsigned char* p);
 class Value;
 class ObjectRange;
 class ArrayRange;
+class FieldPath;
+
+// A field name resolved once against the process-wide key dictionary (see the encoding above),
+// for lookups repeated over many documents: ValueView::Find(const FieldKey&) compares the
+// stored key codes as integers and never reads the name. Constructing one interns the name
+// when it fits the dictionary's caps (as building a document with that name would).
+// The name's bytes must outlive the FieldKey.
+class FieldKey {
+ public:
+  explicit FieldKey(std::string_view name);
+  std::string_view name() const { return name_; }
+
+ private:
+  friend class ValueView;
+  friend class FieldPath;
+  FieldKey(std::string_view name, size_t code) : name_(name), code_(code) {}
+  std::string_view name_;
+  size_t code_;  // id << 1 when interned, length << 1 | 1 otherwise
+};
+
+// The key code FieldKey(name) would hold (for types that store codes, like FieldPath).
+size_t FieldKeyCode(std::string_view name);
 
 // A non-owning, read-only view of a value. Cheap to copy (24 bytes). Valid while the Value it
 // was obtained from, or another Value sharing its buffer, is alive. Accessors named AsX()
@@ -170,6 +192,8 @@ class ValueView {
   // The field named `key` of an object, or nullopt when absent or when this is not an object.
   // O(number of fields).
   std::optional<ValueView> Find(std::string_view key) const;
+  // The same with a pre-resolved name: integer compares only. O(number of fields).
+  std::optional<ValueView> Find(const FieldKey& key) const;
   // Element `index` of an array, or nullopt when out of range or not an array. O(index).
   std::optional<ValueView> At(size_t index) const;
 

@@ -84,7 +84,7 @@ bool Walk(const ValueView& v, const FieldPath& path, size_t i, size_t outer, boo
           LeafArrays leaf_arrays, Visit& visit) {
   if (i == path.size()) return Leaf(v, outer, via_index, leaf_arrays, visit);
   if (v.IsObject()) {
-    const std::optional<ValueView> child = v.Find(path.component(i));
+    const std::optional<ValueView> child = v.Find(path.key(i));
     if (!child) return visit(nullptr, outer);
     if (i + 1 == path.size() && !child->IsArray()) return visit(&*child, outer);
     return Walk(*child, path, i + 1, outer, /*via_index=*/false, leaf_arrays, visit);
@@ -116,7 +116,7 @@ bool WalkPath(const ValueView& root, const FieldPath& path, LeafArrays leaf_arra
     return path_walker_internal::Leaf(root, kNoArrayIndex, false, leaf_arrays, visit);
   }
   if (root.IsObject()) {  // the first step of every document walk, inline
-    const std::optional<ValueView> child = root.Find(path.component(0));
+    const std::optional<ValueView> child = root.Find(path.key(0));
     if (!child) return visit(nullptr, kNoArrayIndex);
     if (path.size() == 1 && !child->IsArray()) return visit(&*child, kNoArrayIndex);
     return path_walker_internal::Walk(*child, path, 1, kNoArrayIndex, false, leaf_arrays, visit);
