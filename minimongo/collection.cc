@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "fmt/format.h"
+#include "minimongo/internal/observe_engine.h"
 #include "query/ejson.h"
 #include "query/internal/status_macros.h"
 #include "query/limits.h"
@@ -146,6 +147,7 @@ Value Collection::WithIdFirst(ValueView doc, const Value& id) {
 void Collection::StoreNew(Value doc) {
   uint32_t slot = static_cast<uint32_t>(slots_.size());
   slots_.push_back(std::move(doc));
+  seqs_.push_back(next_seq_++);
   index_->insert(slot);
   ++live_;
 }
@@ -160,11 +162,16 @@ void Collection::MaybeCompact() {
   size_t dead = slots_.size() - live_;
   if (dead < 1024 || dead < live_) return;
   std::vector<Value> kept;
+  std::vector<uint64_t> kept_seqs;
   kept.reserve(live_);
-  for (Value& v : slots_) {
-    if (!v.IsNull()) kept.push_back(std::move(v));
+  kept_seqs.reserve(live_);
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].IsNull()) continue;
+    kept.push_back(std::move(slots_[i]));
+    kept_seqs.push_back(seqs_[i]);
   }
   slots_ = std::move(kept);
+  seqs_ = std::move(kept_seqs);
   index_->clear();
   index_->reserve(slots_.size());
   for (uint32_t i = 0; i < slots_.size(); ++i) index_->insert(i);
@@ -187,6 +194,8 @@ absl::StatusOr<Value> Collection::Insert(const Value& doc) {
         fmt::format("duplicate key error: a document with _id {} already exists", Describe(id.view())));
   }
   StoreNew(WithIdFirst(view, id));
+  NotifyChange(nullptr, 0, &slots_.back(), seqs_.back());
+  FlushObservers();
   return id;
 }
 
@@ -339,17 +348,25 @@ absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Val
   for (size_t i = 0; i < slots.size(); ++i) {
     Value& stored = slots_[slots[i]];
     if (SameBytes(stored.view(), updated[i].view())) continue;
+    const Value old_doc = std::move(stored);
     stored = std::move(updated[i]);
     ++result.modified;
+    NotifyChange(&old_doc, seqs_[slots[i]], &stored, seqs_[slots[i]]);
   }
+  FlushObservers();
   return result;
 }
 
 absl::StatusOr<size_t> Collection::Remove(const Value& selector) {
   ASSIGN_OR_RETURN(query::Selector compiled, query::Selector::Compile(selector.view()));
   std::vector<uint32_t> slots = MatchSlots(compiled, slots_.size());
-  for (uint32_t slot : slots) EraseSlot(slot);
+  for (uint32_t slot : slots) {
+    const Value old_doc = slots_[slot];
+    EraseSlot(slot);
+    NotifyChange(&old_doc, seqs_[slot], nullptr, 0);
+  }
   MaybeCompact();
+  FlushObservers();
   return slots.size();
 }
 
@@ -435,7 +452,10 @@ absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set
   Value new_doc = builder.Finish();
   if (SameBytes(new_doc.view(), old_doc)) return false;
   // Commit: the same step as Update's.
+  const Value old_value = std::move(slots_[slot]);
   slots_[slot] = std::move(new_doc);
+  NotifyChange(&old_value, seqs_[slot], &slots_[slot], seqs_[slot]);
+  FlushObservers();
   return true;
 }
 
@@ -454,7 +474,10 @@ absl::StatusOr<bool> Collection::ReplaceDocument(const Value& new_doc) {
   Value doc = WithIdFirst(new_doc.view(), id->ToValue());
   if (SameBytes(doc.view(), slots_[slot].view())) return false;
   // Commit: the same step as Update's.
+  const Value old_doc = std::move(slots_[slot]);
   slots_[slot] = std::move(doc);
+  NotifyChange(&old_doc, seqs_[slot], &slots_[slot], seqs_[slot]);
+  FlushObservers();
   return true;
 }
 
@@ -462,9 +485,48 @@ bool Collection::RemoveById(ValueView id) {
   int64_t slot = FindSlot(id);
   if (slot < 0) return false;
   // The same steps as Remove's.
+  const Value old_doc = slots_[slot];
   EraseSlot(static_cast<uint32_t>(slot));
+  NotifyChange(&old_doc, seqs_[slot], nullptr, 0);
   MaybeCompact();
+  FlushObservers();
   return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live queries
+
+internal::ObserveEngine& Collection::Engine() {
+  if (!engine_) engine_ = std::make_shared<internal::ObserveEngine>(this);
+  return *engine_;
+}
+
+void Collection::NotifyChange(const Value* old_doc, uint64_t old_seq, const Value* new_doc,
+                              uint64_t new_seq) {
+  if (engine_) engine_->OnChange(old_doc, old_seq, new_doc, new_seq);
+}
+
+void Collection::FlushObservers() {
+  // The engine may be reached again from a callback (a nested write): hold it.
+  if (std::shared_ptr<internal::ObserveEngine> engine = engine_) engine->Flush();
+}
+
+absl::StatusOr<ObserveHandle> Collection::ObserveChanges(const Value& selector,
+                                                         const ObserveOptions& options,
+                                                         ObserveChangesCallbacks callbacks) {
+  return Engine().ObserveChanges(selector, options, std::move(callbacks));
+}
+
+absl::StatusOr<ObserveHandle> Collection::Observe(const Value& selector,
+                                                  const ObserveOptions& options,
+                                                  ObserveCallbacks callbacks) {
+  return Engine().Observe(selector, options, std::move(callbacks));
+}
+
+void Collection::PauseObservers() { Engine().Pause(); }
+
+void Collection::ResumeObservers() {
+  if (std::shared_ptr<internal::ObserveEngine> engine = engine_) engine->Resume();
 }
 
 void Collection::ForEachDocument(const std::function<void(const Value&)>& fn) const {

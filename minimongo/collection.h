@@ -39,6 +39,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "minimongo/document_id.h"
+#include "minimongo/observe.h"
 #include "query/projection.h"
 #include "query/selector.h"
 #include "query/sort_spec.h"
@@ -183,6 +184,29 @@ class Collection {
   // Removes the document whose `_id` is `id`. Returns false when there is none. O(1) amortized.
   bool RemoveById(query::ValueView id);
 
+  // ---- Live queries (observe.h; design and costs in docs/observe.md) ----
+
+  // Starts a live query with Meteor's observeChanges contract: the current result is delivered
+  // as adds (unless options.suppress_initial) before this returns, then every change of the
+  // result is reported after the write that made it. Returns the handle that stops it.
+  // Errors: InvalidArgument (or Unimplemented) from the selector, sort or projection compilers;
+  // InvalidArgument when both added and added_before are set, or the projection excludes _id.
+  // Complexity: the first observer of a (selector, sort, skip, limit, projection, ordered)
+  // combination runs the query once (from a value index when the selector has an equality
+  // constraint); later ones read the shared maintained result.
+  absl::StatusOr<ObserveHandle> ObserveChanges(const query::Value& selector,
+                                               const ObserveOptions& options,
+                                               ObserveChangesCallbacks callbacks);
+  // The same with whole documents (Meteor's observe). Errors: as ObserveChanges, and
+  // InvalidArgument when both the plain and the indexed form of one callback are set.
+  absl::StatusOr<ObserveHandle> Observe(const query::Value& selector, const ObserveOptions& options,
+                                        ObserveCallbacks callbacks);
+  // Holds every observer callback back until ResumeObservers; writes still apply. Idempotent.
+  void PauseObservers();
+  // Reports to each live query the net difference since PauseObservers, once, and the initial
+  // results of observers started meanwhile. No-op when not paused.
+  void ResumeObservers();
+
   // Every document in insertion order.
   void ForEachDocument(const std::function<void(const query::Value&)>& fn) const;
 
@@ -194,6 +218,7 @@ class Collection {
 
  private:
   friend class Cursor;
+  friend class internal::ObserveEngine;
 
   struct SlotHash;
   struct SlotEq;
@@ -208,6 +233,13 @@ class Collection {
   void EraseSlot(uint32_t slot);
   void MaybeCompact();
   int64_t Now() const;
+  // The observe engine, created on first use.
+  internal::ObserveEngine& Engine();
+  // Tells the observe engine (if any) about one committed document change.
+  void NotifyChange(const query::Value* old_doc, uint64_t old_seq, const query::Value* new_doc,
+                    uint64_t new_seq);
+  // Delivers the observer callbacks a public write queued (at its end).
+  void FlushObservers();
 
   std::string name_;
   CollectionOptions options_;
@@ -215,8 +247,16 @@ class Collection {
   // Documents in insertion order; a null Value marks a removed document.
   std::vector<query::Value> slots_;
   size_t live_ = 0;
+  // The insertion sequence number of each slot's document (ascending, as slots are in
+  // insertion order; kept through compaction). Live queries key documents by it: it is the
+  // natural order and the tie-break of sorts, and it never changes while the document lives.
+  std::vector<uint64_t> seqs_;
+  uint64_t next_seq_ = 0;
   // Slot indices, hashed and compared by the `_id` of the document in the slot.
   std::unique_ptr<absl::flat_hash_set<uint32_t, SlotHash, SlotEq>> index_;
+  // Live queries; null until the first observer (or pause). Shared so that handles can tell
+  // when it is gone (they hold a weak reference).
+  std::shared_ptr<internal::ObserveEngine> engine_;
 };
 
 // The `_id` of a stored document (its first field). REQUIRES: a stored document.

@@ -8,6 +8,7 @@ Collection& Database::GetCollection(std::string_view name) {
     it = collections_
              .emplace(std::string(name), std::make_unique<Collection>(std::string(name), defaults_))
              .first;
+    if (paused_) it->second->PauseObservers();
   }
   return *it->second;
 }
@@ -33,6 +34,20 @@ std::vector<std::string> Database::CollectionNames() const {
   std::vector<std::string> names;
   for (const auto& [name, collection] : collections_) names.push_back(name);
   return names;
+}
+
+void Database::PauseObservers() {
+  paused_ = true;
+  for (auto& [name, collection] : collections_) collection->PauseObservers();
+}
+
+void Database::ResumeObservers() {
+  if (!paused_) return;
+  paused_ = false;
+  // By name, looked up afresh: a callback may create or drop collections meanwhile.
+  for (const std::string& name : CollectionNames()) {
+    if (Collection* collection = FindCollection(name)) collection->ResumeObservers();
+  }
 }
 
 }  // namespace minimongo

@@ -37,8 +37,14 @@ class Database {
   // Collection names in lexicographic order.
   std::vector<std::string> CollectionNames() const;
 
+  // Collection::PauseObservers on every collection, including those created until the resume.
+  void PauseObservers();
+  // Collection::ResumeObservers on every collection, in name order. No-op when not paused.
+  void ResumeObservers();
+
  private:
   CollectionOptions defaults_;
+  bool paused_ = false;
   std::map<std::string, std::unique_ptr<Collection>, std::less<>> collections_;
 };
 

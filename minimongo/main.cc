@@ -2,6 +2,8 @@
 //   minimongo batch              the conformance contract (../shared/conformance/BATCH.md)
 //   minimongo find FILE SELECTOR [--sort S] [--skip N] [--limit N] [--fields P]
 //   minimongo ejson FILE.jsonl   parse each line as EJSON and print it back in canonical form
+//   minimongo replay FILE [--observe COLLECTION SELECTOR [--sort S] [--limit N]]
+//                                replay a recorded DDP session (ddp_sync/replay.h)
 // Exit status: 0 success, 1 bad input, 2 usage error.
 
 #include <cstdio>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "ddp_sync/replay.h"
 #include "minimongo/batch.h"
 #include "minimongo/collection.h"
 #include "query/ejson.h"
@@ -24,6 +27,7 @@ constexpr std::string_view kUsage =
     "  batch              run JSONL conformance cases from stdin (see BATCH.md)\n"
     "  find FILE SELECTOR query an EJSON JSONL file and print the matches\n"
     "  ejson FILE.jsonl   print each EJSON line of FILE in canonical Meteor EJSON\n"
+    "  replay FILE        replay a recorded DDP session and print the client state\n"
     "run 'minimongo <command> --help' for a command's options\n";
 
 constexpr std::string_view kEjsonUsage =
@@ -233,6 +237,12 @@ int main(int argc, char** argv) {
   if (command == "batch") return RunBatchCommand(argc - 2, argv + 2);
   if (command == "find") return RunFind(argc - 2, argv + 2);
   if (command == "ejson") return RunEjson(argc - 2, argv + 2);
+  if (command == "replay") {
+    // The DDP layer depends on the store, never the reverse: only this binary links both.
+    std::ios::sync_with_stdio(false);
+    std::vector<std::string_view> args(argv + 2, argv + argc);
+    return minimongo::ddp::RunReplayCommand(args, std::cout, std::cerr);
+  }
   std::fprintf(stderr, "minimongo: unknown command '%s'\n%s", argv[1], kUsage.data());
   return 2;
 }

@@ -135,7 +135,8 @@ TEST(OrderStatisticTreeTest, ClearEmptiesTheTree) {
 }
 
 uint64_t TestSeed() {
-  int32_t seed = ::testing::UnitTest::GetInstance()->random_seed();
+  // The flag, not UnitTest::random_seed(): without the flag that one is time-based.
+  const int32_t seed = GTEST_FLAG_GET(random_seed);
   return seed != 0 ? static_cast<uint64_t>(seed) : 424242;
 }
 
