@@ -592,10 +592,8 @@ Value Session::BuildDocument(const ServerMessage& m) {
   builder_.BeginObject();
   builder_.Key("_id");
   builder_.Append(m.id);
-  for (const query::Field& f : m.fields.fields()) {
-    builder_.Key(f.key);
-    builder_.Append(f.value);
-  }
+  query::ObjectRange fields = m.fields.fields();
+  builder_.AppendFields(fields.begin(), fields.end());  // one block copy of keys and values
   bool unique = builder_.EndObject();
   (void)unique;  // `fields` has unique keys and never "_id"
   return builder_.Finish();
@@ -623,20 +621,21 @@ absl::Status Session::HandleAdded(const ServerMessage& m, uint64_t frame) {
                            "position unknown",
                            m.collection));
   }
-  Collection* c = db_->FindCollection(m.collection);
-  if (c != nullptr && c->FindById(m.id)) {
+  Value doc = BuildDocument(m);
+  // Insert checks the id is new; only when it is not does the resync case need a look.
+  absl::Status s = InsertDocument(m.collection, doc);
+  if (s.code() == absl::StatusCode::kAlreadyExists) {
     if (!IsStale(m.collection, m.id)) {
       return Bad(m, frame, absl::StatusCode::kAlreadyExists,
                  fmt::format("added for existing document {}/{}", m.collection,
                              DescribeId(m.id)));
     }
     // Resync: the new server session sends the document again; it replaces ours.
-    absl::StatusOr<bool> replaced = c->ReplaceDocument(BuildDocument(m));
+    absl::StatusOr<bool> replaced = db_->FindCollection(m.collection)->ReplaceDocument(doc);
     if (!replaced.ok()) return Bad(m, frame, replaced.status().code(), Msg(replaced.status()));
     Unstale(m.collection, m.id);
     return absl::OkStatus();
   }
-  absl::Status s = InsertDocument(m.collection, BuildDocument(m));
   if (!s.ok()) return Bad(m, frame, s.code(), fmt::format("invalid document: {}", Msg(s)));
   if (mode == modes_.end()) modes_.emplace(std::string(m.collection), Mode::kUnordered);
   return absl::OkStatus();

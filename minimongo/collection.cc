@@ -6,6 +6,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "fmt/format.h"
 #include "minimongo/internal/observe_engine.h"
 #include "query/ejson.h"
@@ -411,41 +412,50 @@ absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set
     }
     return false;
   };
-  // Which set fields replaced an existing one (the others are appended).
-  uint64_t replaced_small = 0;
-  std::vector<bool> replaced_large;
-  const uint32_t set_count = set_fields.size();
-  if (set_count > 64) replaced_large.assign(set_count, false);
-  // One builder per thread, reused: its buffer keeps its capacity across merges.
+  // The set fields, read once; `used` marks those that replaced an existing field.
+  struct SetField {
+    std::string_view key;
+    query::ObjectIterator at;
+    bool used;
+  };
+  absl::InlinedVector<SetField, 8> sets;
+  query::ObjectRange set_range = set_fields.fields();
+  for (auto it = set_range.begin(); it != set_range.end(); ++it) sets.push_back({it->key, it, false});
+  auto append_one = [](query::ValueBuilder& b, const query::ObjectIterator& at) {
+    query::ObjectIterator next = at;
+    ++next;
+    b.AppendFields(at, next);
+  };
+  // One builder per thread, reused: its buffer keeps its capacity across merges. Untouched
+  // fields are copied as byte runs (keys and values as stored), set fields as their own bytes.
   thread_local query::ValueBuilder builder;
   builder.Reset();
+  builder.Reserve(old_doc.payload_size() + set_fields.payload_size());
   builder.BeginObject();
-  for (const Field& f : old_doc.fields()) {
-    if (is_cleared(f.key)) continue;
-    ValueView value = f.value;
-    uint32_t i = 0;
-    for (const Field& s : set_fields.fields()) {
-      if (s.key == f.key) {
-        value = s.value;
-        if (set_count > 64) {
-          replaced_large[i] = true;
-        } else {
-          replaced_small |= uint64_t{1} << i;
-        }
+  query::ObjectRange old_range = old_doc.fields();
+  query::ObjectIterator run = old_range.begin();
+  for (query::ObjectIterator it = old_range.begin(); it != old_range.end(); ++it) {
+    std::string_view key = it->key;
+    SetField* replacement = nullptr;
+    for (SetField& set : sets) {
+      if (set.key == key) {
+        replacement = &set;
         break;
       }
-      ++i;
     }
-    builder.Key(f.key);
-    builder.Append(value);
+    bool drop = is_cleared(key);
+    if (replacement == nullptr && !drop) continue;
+    builder.AppendFields(run, it);
+    if (replacement != nullptr) {
+      replacement->used = true;
+      if (!drop) append_one(builder, replacement->at);
+    }
+    run = it;
+    ++run;
   }
-  uint32_t i = 0;
-  for (const Field& s : set_fields.fields()) {
-    bool replaced = set_count > 64 ? replaced_large[i] : (replaced_small >> i) & 1;
-    ++i;
-    if (replaced || is_cleared(s.key)) continue;
-    builder.Key(s.key);
-    builder.Append(s.value);
+  builder.AppendFields(run, old_range.end());
+  for (const SetField& set : sets) {
+    if (!set.used && !is_cleared(set.key)) append_one(builder, set.at);
   }
   bool unique = builder.EndObject();
   (void)unique;  // old keys are unique, and appended keys are exactly those not among them

@@ -171,24 +171,18 @@ size_t LiveQuery::window_end() const {
   return *spec_.limit > SIZE_MAX - spec_.skip ? SIZE_MAX : spec_.skip + *spec_.limit;
 }
 
-size_t LiveQuery::result_size() const {
-  if (!tree_mode_) return members_.size();
-  const size_t n = tree_.size();
-  if (n <= spec_.skip) return 0;
-  return std::min(n, window_end()) - spec_.skip;
-}
-
 void LiveQuery::CountObserver(const Observer& o, int delta) {
   size_t& count = o.documents ? document_observers_ : change_observers_;
   count += delta;
 }
 
 bool LiveQuery::MayBeAffected(const DocChange& change) const {
-  if (!change.is_update()) return true;
+  // Without a projection every changed field is visible (an update has at least one).
+  if (!change.is_update() || identity_projection_) return true;
   for (const FieldDelta& d : change.deltas) {
     if (Contains(read_fields_, d.key)) return true;
     if (d.key == "_id") continue;
-    if (identity_projection_ || spec_.projection->MayOutputField(d.key)) return true;
+    if (spec_.projection->MayOutputField(d.key)) return true;
   }
   return false;
 }

@@ -169,6 +169,14 @@ class LiveQuery : public std::enable_shared_from_this<LiveQuery> {
     std::string path;                  // kPath: the dotted path routed on
     std::vector<query::Value> values;  // kId, kPath: the constants routed on
     std::vector<std::string> index_paths;  // value indexes this query holds a reference on
+    // The selector's other equality constraints (engine-owned path records): a change is
+    // routed to this query only when its old or its new version satisfies all of them, so
+    // that {parent: 42, ext: "pdf"} is not even looked at for a change of a docx in folder 42.
+    struct Prefilter {
+      void* path;  // the engine's record of the path (and of its values in the current change)
+      std::vector<query::Value> values;
+    };
+    std::vector<Prefilter> prefilters;
   };
 
   LiveQuery(uint64_t id, std::string key, Spec spec);
@@ -182,8 +190,6 @@ class LiveQuery : public std::enable_shared_from_this<LiveQuery> {
   const query::Selector& selector() const { return *spec_.selector; }
   bool tree_mode() const { return tree_mode_; }
   bool ordered() const { return spec_.ordered; }
-  // Number of documents in the result (the window).
-  size_t result_size() const;
 
   // Top-level fields the selector or the sort reads, sorted.
   const std::vector<std::string>& read_fields() const { return read_fields_; }
@@ -250,8 +256,9 @@ class LiveQuery : public std::enable_shared_from_this<LiveQuery> {
 
   // The projected document (with _id).
   query::Value Project(const query::Value& doc) const;
-  // The visible change from old_doc to new_doc: false when there is none. `deltas` is their
-  // DiffTopLevel (computed here when null).
+  // The visible change from old_doc to new_doc, as changed fields and cleared names: false
+  // when there is none. `change`, when not null, is the change they come from (its deltas and
+  // cached identity diff are reused); otherwise the delta is computed here.
   bool VisibleChange(const query::Value& old_doc, const query::Value& new_doc,
                      const DocChange* change, query::Value* fields,
                      std::vector<std::string>* cleared) const;

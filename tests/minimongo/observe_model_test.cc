@@ -205,7 +205,7 @@ class Harness {
   }
 
   std::string RandomSelector() {
-    switch (R(16)) {
+    switch (R(18)) {
       case 0: return "{}";
       case 1: return fmt::format("{{\"a\": {}}}", R(4));
       case 2: return fmt::format("{{\"a\": {{\"$gt\": {}}}}}", R(4));
@@ -223,7 +223,11 @@ class Harness {
       case 13: return "{\"b\": {\"$exists\": false}}";
       case 14: return fmt::format("{{\"tags\": {{\"$all\": [{}]}}, \"n\": {{\"$gte\": {}}}}}", R(4),
                                   R(10));
-      default: return fmt::format("{{\"c\": {{\"$elemMatch\": {{\"x\": {}}}}}}}", R(3));
+      case 15: return fmt::format("{{\"c\": {{\"$elemMatch\": {{\"x\": {}}}}}}}", R(3));
+      // Several equality constraints: routed on one, the others prefilter the candidates.
+      case 16: return fmt::format("{{\"a\": {}, \"b\": {{\"$in\": [{}, {}]}}, \"c.x\": {}}}", R(4),
+                                  RandomB(), RandomB(), R(3));
+      default: return fmt::format("{{\"tags\": {}, \"a\": {{\"$in\": [{}, {}]}}}}", R(4), R(4), R(4));
     }
   }
   std::string RandomSort() {

@@ -175,7 +175,9 @@ TEST(OrderStatisticTreeTest, RandomOperationsMatchASortedVector) {
       ASSERT_EQ(tree.Prev(model[i].second), i > 0 ? model[i - 1].second : IntTree::kNone);
     }
     ASSERT_EQ(tree.size(), model.size());
-    if (step % 5000 == 0) ASSERT_TRUE(tree.CheckInvariants()) << "step " << step;
+    if (step % 5000 == 0) {
+      ASSERT_TRUE(tree.CheckInvariants()) << "step " << step;
+    }
   }
   ASSERT_TRUE(tree.CheckInvariants());
   std::vector<int> expected;
