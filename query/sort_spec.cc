@@ -101,14 +101,44 @@ absl::StatusOr<SortSpec> SortSpec::Compile(ValueView spec) {
       "sort: specification must be an object or an array, got {}", TypeName(spec.type())));
 }
 
-SortKey SortSpec::ExtractKey(ValueView doc) const {
+absl::Status SortSpec::ExtractCandidates(ValueView doc,
+                                         std::vector<SortCandidate>* out) const {
+  if (compiled_.size() == 1) {
+    out->assign(1, internal::ExtractSortCandidate(doc, compiled_[0].steps,
+                                                  compiled_[0].descending));
+    return absl::OkStatus();
+  }
+  std::vector<internal::SortPathRef> refs;
+  refs.reserve(compiled_.size());
+  for (const CompiledPath& path : compiled_) refs.push_back({&path.steps, path.descending});
+  return internal::ExtractCompoundSortCandidates(doc, refs, out);
+}
+
+SortKey SortSpec::KeyFromCandidates(const std::vector<SortCandidate>& candidates) {
   SortKey key;
-  key.parts_.reserve(compiled_.size());
-  for (const CompiledPath& path : compiled_) {
-    SortCandidate c = internal::ExtractSortCandidate(doc, path.steps, path.descending);
+  key.parts_.reserve(candidates.size());
+  for (const SortCandidate& c : candidates) {
     key.parts_.push_back(SortKey::Part{c.value.ToValue(), c.empty_array});
   }
   return key;
+}
+
+SortKey SortSpec::ExtractKey(ValueView doc) const {
+  std::vector<SortCandidate> candidates;
+  ExtractCandidates(doc, &candidates).IgnoreError();  // parallel arrays: independent keys
+  return KeyFromCandidates(candidates);
+}
+
+absl::StatusOr<SortKey> SortSpec::ExtractKeyChecked(ValueView doc) const {
+  std::vector<SortCandidate> candidates;
+  RETURN_IF_ERROR(ExtractCandidates(doc, &candidates));
+  return KeyFromCandidates(candidates);
+}
+
+absl::Status SortSpec::CheckDocument(ValueView doc) const {
+  if (compiled_.size() < 2) return absl::OkStatus();
+  std::vector<SortCandidate> candidates;
+  return ExtractCandidates(doc, &candidates);
 }
 
 int SortSpec::CompareKeys(const SortKey& a, const SortKey& b) const {
@@ -123,11 +153,19 @@ int SortSpec::CompareKeys(const SortKey& a, const SortKey& b) const {
 }
 
 int SortSpec::Compare(ValueView a, ValueView b) const {
-  for (const CompiledPath& path : compiled_) {
+  if (compiled_.size() == 1) {
+    const CompiledPath& path = compiled_[0];
     int c = Sign(internal::CompareSortCandidates(
         internal::ExtractSortCandidate(a, path.steps, path.descending),
         internal::ExtractSortCandidate(b, path.steps, path.descending)));
-    if (c != 0) return path.descending ? -c : c;
+    return path.descending ? -c : c;
+  }
+  std::vector<SortCandidate> ca, cb;
+  ExtractCandidates(a, &ca).IgnoreError();
+  ExtractCandidates(b, &cb).IgnoreError();
+  for (size_t i = 0; i < compiled_.size(); ++i) {
+    int c = Sign(internal::CompareSortCandidates(ca[i], cb[i]));
+    if (c != 0) return compiled_[i].descending ? -c : c;
   }
   return 0;
 }

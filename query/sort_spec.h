@@ -23,8 +23,12 @@
 //   - Along a dotted path, an array element that is not an object contributes null, an empty
 //     array in mid-path contributes null, and a numeric component such as "a.0" that is in
 //     range for an array selects that element instead of traversing.
-//   - Each sort path is keyed independently. (MongoDB, for two paths through the same array,
-//     keys the pair element by element; that rarely matters and is not reproduced.)
+//   - Several paths are keyed like a compound multikey index: paths through the same array
+//     pair their values element by element ({"a.x": 1, "a.y": 1} on
+//     {a: [{x: 1, y: 5}, {x: 2, y: 0}]} has the keys (1, 5) and (2, 0), and sorts by (1, 5)),
+//     and a document in which two paths each cross an array the other does not ({a: 1, b: 1}
+//     on {a: [1], b: [2]}) cannot be sorted: MongoDB's "cannot sort with keys that are
+//     parallel arrays" (ExtractKeyChecked, CheckDocument).
 //
 // Keys: ExtractKey() computes a document's SortKey once (one walk per path); CompareKeys()
 // compares two keys without the documents. A SortKey owns its components (they share the
@@ -51,10 +55,15 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "query/value.h"
 
 namespace minimongo::query {
+
+namespace internal {
+struct SortCandidate;  // query/internal/sort_key_walker.h
+}  // namespace internal
 
 // The sort key of one document under one SortSpec: one component per sort path. Only
 // meaningful with the SortSpec that produced it (which knows the directions). Cheap: up to two
@@ -109,10 +118,18 @@ class SortSpec {
   // True when path `i` sorts descending. REQUIRES: i < size().
   bool IsDescending(size_t i) const { return compiled_[i].descending; }
 
-  // The key of `doc` under this spec. Never fails: any value (even a non-object) has a key.
+  // The key of `doc` under this spec. Never fails: any value (even a non-object) has a key; for
+  // a document with parallel arrays (see the file comment) each path is keyed on its own.
   // Complexity: one walk per path, O(fields visited along the path, including every element
-  // of the arrays it crosses).
+  // of the arrays it crosses); when two paths cross the same array, one walk of the other
+  // paths per element of it.
   SortKey ExtractKey(ValueView doc) const;
+  // ExtractKey, but a document with parallel arrays is an error: InvalidArgument
+  // "cannot sort with keys that are parallel arrays". What a query's sort uses.
+  absl::StatusOr<SortKey> ExtractKeyChecked(ValueView doc) const;
+  // OK when `doc` can be sorted (the error of ExtractKeyChecked otherwise). Free for specs of
+  // one path.
+  absl::Status CheckDocument(ValueView doc) const;
 
   // <0, 0 or >0 as the document of key `a` sorts before, equal to or after that of key `b`;
   // always -1, 0 or 1. REQUIRES: both keys were extracted by this spec (or a spec with the same
@@ -139,6 +156,9 @@ class SortSpec {
   };
 
   absl::Status AddPath(std::string path, bool descending);
+  // One candidate per path (internal::ExtractCompoundSortCandidates).
+  absl::Status ExtractCandidates(ValueView doc, std::vector<internal::SortCandidate>* out) const;
+  static SortKey KeyFromCandidates(const std::vector<internal::SortCandidate>& candidates);
 
   std::vector<std::string> paths_;
   std::vector<CompiledPath> compiled_;

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "query/value.h"
 
@@ -49,6 +50,30 @@ int CompareSortCandidates(const SortCandidate& a, const SortCandidate& b);
 // returned view points into `doc`. REQUIRES: steps.size() <= kMaxDepth.
 SortCandidate ExtractSortCandidate(ValueView doc, const std::vector<std::string>& steps,
                                    bool descending);
+
+// One path of a compound sort.
+struct SortPathRef {
+  const std::vector<std::string>* steps;
+  bool descending;
+};
+
+// The key of `doc` under a compound sort, as MongoDB's sort key generator makes it: the keys
+// of a compound multikey index, of which the smallest under the sort order is taken.
+//   - Paths that cross no array, or when at most one path crosses arrays, are keyed
+//     independently (the compound keys are then a cartesian product whose smallest member is
+//     the tuple of the smallest components).
+//   - Paths that cross the same array pair their values element by element: under
+//     {"a.x": 1, "a.y": 1} the document {a: [{x: 1, y: 5}, {x: 2, y: 0}]} has the keys (1, 5)
+//     and (2, 0), not (1, 0).
+//   - Two paths that each cross an array the other does not are parallel arrays ({a: 1, b: 1}
+//     on {a: [1], b: [2]}): MongoDB refuses to sort such a document. Then `out` receives the
+//     independent keys and the result is InvalidArgument
+//     "cannot sort with keys that are parallel arrays".
+// An empty array counts as an array. `out` gets one candidate per path, pointing into `doc`.
+// Cost: one walk per path; only when two paths cross arrays, one walk per combination of
+// the first path's branches (each further path is then walked along the bound indices).
+absl::Status ExtractCompoundSortCandidates(ValueView doc, const std::vector<SortPathRef>& paths,
+                                           std::vector<SortCandidate>* out);
 
 }  // namespace minimongo::query::internal
 

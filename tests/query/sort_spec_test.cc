@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -468,6 +470,66 @@ TEST(SortSpecTest, DeepPathOnDeepDocument) {
 
 // ---- Randomized: the walker against a plain reference that lists every key ----
 
+// Compound sorts follow MongoDB's compound multikey keys: paths through one array pair their
+// values element by element.
+TEST(SortSpecCompoundTest, PathsThroughOneArrayArePaired) {
+  // p1's keys are (1, 5) and (2, 0); keyed independently it would be (1, 0) and sort first.
+  EXPECT_THAT(SortedIds(R"({"a.x": 1, "a.y": 1})",
+                        R"([{"_id": "p1", "a": [{"x": 1, "y": 5}, {"x": 2, "y": 0}]},
+                            {"_id": "p2", "a": [{"x": 1, "y": 3}]}])"),
+              ElementsAre("p2", "p1"));
+  // Mixed directions: the smallest key under (x asc, y desc) is (1, 0) for p1; independently
+  // it would be (1, 9), ahead of p2's (1, 5).
+  EXPECT_THAT(SortedIds(R"({"a.x": 1, "a.y": -1})",
+                        R"([{"_id": "p1", "a": [{"x": 1, "y": 0}, {"x": 2, "y": 9}]},
+                            {"_id": "p2", "a": [{"x": 1, "y": 5}]}])"),
+              ElementsAre("p2", "p1"));
+  // An array inside the shared one: keys (2, 5), (2, 1), (1, 0); the smallest is (1, 0).
+  SortSpec spec = CompileOrDie(R"({"a.y": 1, "a.x": 1})");
+  Value doc = Parse(R"({"a": [{"x": [5, 1], "y": 2}, {"x": 0, "y": 1}]})");
+  absl::StatusOr<SortKey> key = spec.ExtractKeyChecked(doc.view());
+  ASSERT_THAT(key, IsOk());
+  EXPECT_EQ(ToEjson(key->value(0)), "1");
+  EXPECT_EQ(ToEjson(key->value(1)), "0");
+  // A path crossing no array combines with anything.
+  EXPECT_THAT(SortedIds(R"({"r": 1, "a.x": -1, "a.y": 1})",
+                        R"([{"_id": "q1", "r": 1, "a": [{"x": 1, "y": 1}, {"x": 3, "y": 9}]},
+                            {"_id": "q2", "r": 1, "a": [{"x": 3, "y": 2}]}])"),
+              ElementsAre("q2", "q1"));
+}
+
+TEST(SortSpecCompoundTest, ParallelArraysCannotBeSorted) {
+  SortSpec ab = CompileOrDie(R"({"a": 1, "b": 1})");
+  Value parallel = Parse(R"({"a": [1], "b": [2]})");
+  EXPECT_THAT(ab.ExtractKeyChecked(parallel.view()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "cannot sort with keys that are parallel arrays"));
+  EXPECT_THAT(ab.CheckDocument(parallel.view()),
+              StatusIs(absl::StatusCode::kInvalidArgument, "parallel arrays"));
+  // The infallible form keys each path on its own.
+  SortKey key = ab.ExtractKey(parallel.view());
+  EXPECT_EQ(ToEjson(key.value(0)), "1");
+  EXPECT_EQ(ToEjson(key.value(1)), "2");
+  // Empty arrays are arrays.
+  EXPECT_THAT(ab.CheckDocument(Parse(R"({"a": [], "b": [3]})").view()),
+              StatusIs(absl::StatusCode::kInvalidArgument, "parallel arrays"));
+  // One array is fine, and so is a document without the fields.
+  EXPECT_THAT(ab.CheckDocument(Parse(R"({"a": [1, 2], "b": 3})").view()), IsOk());
+  EXPECT_THAT(ab.CheckDocument(Parse(R"({"c": [1, 2]})").view()), IsOk());
+  // Two arrays inside one element of a shared array are parallel; one is not.
+  SortSpec xy = CompileOrDie(R"({"a.x": 1, "a.y": 1})");
+  EXPECT_THAT(xy.CheckDocument(Parse(R"({"a": [{"x": [1, 2], "y": [3]}]})").view()),
+              StatusIs(absl::StatusCode::kInvalidArgument, "parallel arrays"));
+  absl::StatusOr<SortKey> nested =
+      xy.ExtractKeyChecked(Parse(R"({"a": [{"x": [2, 1], "y": 3}]})").view());
+  ASSERT_THAT(nested, IsOk());
+  EXPECT_EQ(ToEjson(nested->value(0)), "1");
+  EXPECT_EQ(ToEjson(nested->value(1)), "3");
+  // A single path never has parallel arrays, however many arrays it crosses.
+  SortSpec one = CompileOrDie(R"({"a.x": 1})");
+  EXPECT_THAT(one.CheckDocument(Parse(R"({"a": [{"x": [1, 2]}, {"x": [3]}]})").view()), IsOk());
+}
+
 struct RefKey {
   bool empty_array;
   Value value;
@@ -585,6 +647,191 @@ TEST(SortSpecRandomTest, MatchesReferenceKeys) {
       }
     }
   }
+}
+
+// A naive model of compound keys: every key of every path with the arrays crossed on its way,
+// all combinations, the consistent ones (the same element of every array two keys cross), the
+// smallest under the spec. Parallel arrays per the definition in sort_spec.h.
+struct RoutedKey {
+  RefKey key;
+  std::vector<std::pair<const unsigned char*, uint32_t>> route;
+};
+
+void RoutedKeys(ValueView v, const std::vector<std::string>& comps, size_t i, bool whole,
+                std::vector<std::pair<const unsigned char*, uint32_t>>* route,
+                std::vector<RoutedKey>* out) {
+  auto emit = [&](RefKey k) { out->push_back({std::move(k), *route}); };
+  if (i == comps.size()) {
+    if (v.IsArray() && !whole) {
+      uint32_t n = 0;
+      if (v.empty()) {
+        route->push_back({v.payload(), 0});
+        emit({true, Value()});
+        route->pop_back();
+      }
+      for (ValueView e : v.elements()) {
+        route->push_back({v.payload(), n++});
+        emit({false, e.ToValue()});
+        route->pop_back();
+      }
+    } else {
+      emit({false, v.ToValue()});
+    }
+    return;
+  }
+  if (v.IsObject()) {
+    std::optional<ValueView> f = v.Find(comps[i]);
+    if (f) {
+      RoutedKeys(*f, comps, i + 1, false, route, out);
+    } else {
+      emit({false, Value()});
+    }
+  } else if (v.IsArray()) {
+    if (IsCanonicalIndex(comps[i]) && std::stoul(comps[i]) < v.size()) {
+      ValueView e = *v.At(std::stoul(comps[i]));
+      RoutedKeys(e, comps, i + 1, e.IsArray(), route, out);
+      return;
+    }
+    if (v.empty()) {
+      route->push_back({v.payload(), 0});
+      emit({false, Value()});
+      route->pop_back();
+    }
+    uint32_t n = 0;
+    for (ValueView e : v.elements()) {
+      route->push_back({v.payload(), n++});
+      if (e.IsObject()) {
+        RoutedKeys(e, comps, i, false, route, out);
+      } else {
+        emit({false, Value()});
+      }
+      route->pop_back();
+    }
+  } else {
+    emit({false, Value()});
+  }
+}
+
+std::vector<std::string> SplitPath(const std::string& path) {
+  std::vector<std::string> comps;
+  size_t start = 0;
+  while (true) {
+    size_t dot = path.find('.', start);
+    comps.push_back(path.substr(start, dot == std::string::npos ? dot : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return comps;
+}
+
+// nullopt: parallel arrays.
+std::optional<std::vector<RefKey>> RefCompoundKey(
+    ValueView doc, const std::vector<std::pair<std::string, bool>>& spec) {
+  std::vector<std::vector<RoutedKey>> keys(spec.size());
+  std::vector<std::set<const unsigned char*>> arrays(spec.size());
+  for (size_t p = 0; p < spec.size(); ++p) {
+    std::vector<std::pair<const unsigned char*, uint32_t>> route;
+    RoutedKeys(doc, SplitPath(spec[p].first), 0, false, &route, &keys[p]);
+    for (const RoutedKey& k : keys[p]) {
+      for (const auto& step : k.route) arrays[p].insert(step.first);
+    }
+  }
+  for (size_t p = 0; p < spec.size(); ++p) {
+    for (size_t q = p + 1; q < spec.size(); ++q) {
+      if (arrays[p].empty() || arrays[q].empty()) continue;
+      bool p_in_q = std::includes(arrays[q].begin(), arrays[q].end(), arrays[p].begin(),
+                                  arrays[p].end());
+      bool q_in_p = std::includes(arrays[p].begin(), arrays[p].end(), arrays[q].begin(),
+                                  arrays[q].end());
+      if (!p_in_q && !q_in_p) return std::nullopt;
+    }
+  }
+  auto less = [&](const std::vector<RefKey>& a, const std::vector<RefKey>& b) {
+    for (size_t p = 0; p < spec.size(); ++p) {
+      int c = RefCompare(a[p], b[p]);
+      if (spec[p].second) c = -c;
+      if (c != 0) return c < 0;
+    }
+    return false;
+  };
+  std::optional<std::vector<RefKey>> best;
+  std::vector<size_t> pick(spec.size(), 0);
+  while (true) {
+    bool consistent = true;
+    for (size_t p = 0; p < spec.size() && consistent; ++p) {
+      for (size_t q = p + 1; q < spec.size() && consistent; ++q) {
+        for (const auto& a : keys[p][pick[p]].route) {
+          for (const auto& b : keys[q][pick[q]].route) {
+            if (a.first == b.first && a.second != b.second) consistent = false;
+          }
+        }
+      }
+    }
+    if (consistent) {
+      std::vector<RefKey> tuple;
+      for (size_t p = 0; p < spec.size(); ++p) tuple.push_back(keys[p][pick[p]].key);
+      if (!best || less(tuple, *best)) best = tuple;
+    }
+    size_t p = 0;
+    while (p < spec.size() && ++pick[p] == keys[p].size()) pick[p++] = 0;
+    if (p == spec.size()) break;
+  }
+  return best;
+}
+
+TEST(SortSpecRandomTest, CompoundKeysMatchTheModel) {
+  uint64_t seed = ::minimongo::testing::TestSeed(20261201);
+  SCOPED_TRACE(::minimongo::testing::SeedTrace(seed));
+  ::minimongo::testing::RandomValueOptions options;
+  options.max_depth = 3;
+  options.max_width = 3;
+  options.small_domain = true;
+  ::minimongo::testing::RandomValueGenerator gen(seed, options);
+  const std::vector<std::vector<std::pair<std::string, bool>>> kSpecs = {
+      {{"a.b", false}, {"a.c", false}}, {{"a.b", false}, {"a.c", true}},
+      {{"a", false}, {"b", false}},     {{"a", true}, {"a.b", false}},
+      {{"b.a", false}, {"b.b", true}, {"c", false}},
+      {{"a.0", false}, {"a.b", false}}, {{"a.b.c", true}, {"a.b", false}},
+  };
+  std::vector<Value> docs;
+  for (int i = 0; i < 1500; ++i) docs.push_back(gen.NextObject());
+  int parallel = 0, paired = 0;
+  for (const auto& spec_paths : kSpecs) {
+    ValueBuilder builder;
+    builder.BeginObject();
+    for (const auto& [path, descending] : spec_paths) {
+      builder.Key(path);
+      builder.Append(Value::Int32(descending ? -1 : 1).view());
+    }
+    builder.EndObject();
+    Value spec_value = builder.Finish();
+    absl::StatusOr<SortSpec> spec = SortSpec::Compile(spec_value.view());
+    ASSERT_THAT(spec, IsOk());
+    for (const Value& d : docs) {
+      std::optional<std::vector<RefKey>> want = RefCompoundKey(d.view(), spec_paths);
+      absl::StatusOr<SortKey> got = spec->ExtractKeyChecked(d.view());
+      std::string where = ToEjson(spec_value.view()) + " on " + ToEjson(d.view());
+      if (!want) {
+        ++parallel;
+        ASSERT_THAT(got, StatusIs(absl::StatusCode::kInvalidArgument, "parallel")) << where;
+        continue;
+      }
+      ASSERT_THAT(got, IsOk()) << where;
+      for (size_t p = 0; p < spec_paths.size(); ++p) {
+        ASSERT_EQ(got->IsEmptyArray(p), (*want)[p].empty_array) << where;
+        if (!(*want)[p].empty_array) {
+          ASSERT_TRUE(ValuesEqual(got->value(p), (*want)[p].value.view()))
+              << where << " path " << p << " got " << ToEjson(got->value(p)) << " want "
+              << ToEjson((*want)[p].value.view());
+        }
+      }
+      ++paired;
+    }
+  }
+  // The generator must exercise both outcomes.
+  EXPECT_GT(parallel, 0);
+  EXPECT_GT(paired, 1000);
+  std::printf("compound keys: %d paired, %d parallel\n", paired, parallel);
 }
 
 TEST(SortSpecRandomTest, CompareKeysIsAStrictWeakOrder) {
