@@ -41,6 +41,7 @@ struct ArrayStep {
 //   - collects into `crossed` every array crossed (with repetitions).
 class Walker {
  public:
+  // A reference: the callable must outlive the walker (pass a named lambda, not a temporary).
   using Visit = absl::FunctionRef<void(const SortCandidate&)>;
 
   Walker(const std::vector<std::string>& steps, Visit visit) : steps_(steps), visit_(visit) {}
@@ -199,10 +200,11 @@ SortCandidate ExtractSortCandidate(ValueView doc, const std::vector<std::string>
                                    bool descending) {
   bool have = false;
   SortCandidate best;
-  Walker walker(steps, [&](const SortCandidate& c) {
+  auto keep_best = [&](const SortCandidate& c) {
     if (!have || Better(c, best, descending)) best = c;
     have = true;
-  });
+  };
+  Walker walker(steps, keep_best);  // FunctionRef: the lambda must outlive the walker
   walker.Run(doc);
   return best;
 }
@@ -216,10 +218,11 @@ absl::Status ExtractCompoundSortCandidates(ValueView doc, const std::vector<Sort
   for (size_t i = 0; i < paths.size(); ++i) {
     bool have = false;
     SortCandidate& best = (*out)[i];
-    Walker walker(*paths[i].steps, [&](const SortCandidate& c) {
+    auto keep_best = [&](const SortCandidate& c) {
       if (!have || Better(c, best, paths[i].descending)) best = c;
       have = true;
-    });
+    };
+    Walker walker(*paths[i].steps, keep_best);
     walker.set_crossed(&crossed[i]);
     walker.Run(doc);
     if (!crossed[i].empty()) {
@@ -255,22 +258,24 @@ absl::Status ExtractCompoundSortCandidates(ValueView doc, const std::vector<Sort
   std::vector<SortCandidate> best_tuple;
   std::vector<ArrayStep> bindings;
   const Walker* lead_walker = nullptr;
-  Walker enumerate(*paths[lead].steps, [&](const SortCandidate& c) {
+  auto combine = [&](const SortCandidate& c) {
     tuple[lead] = c;
     bindings = lead_walker->route();
     for (size_t j = 0; j < paths.size(); ++j) {
       if (j == lead || crossed[j].empty()) continue;
       bool have = false;
-      Walker follow(*paths[j].steps, [&](const SortCandidate& cj) {
+      auto keep_best = [&](const SortCandidate& cj) {
         if (!have || Better(cj, tuple[j], paths[j].descending)) tuple[j] = cj;
         have = true;
-      });
+      };
+      Walker follow(*paths[j].steps, keep_best);
       follow.set_bindings(&bindings);
       follow.Run(doc);
       if (!have) tuple[j] = (*out)[j];
     }
     if (best_tuple.empty() || CompareTuples(tuple, best_tuple, paths) < 0) best_tuple = tuple;
-  });
+  };
+  Walker enumerate(*paths[lead].steps, combine);
   lead_walker = &enumerate;
   enumerate.Run(doc);
   if (!best_tuple.empty()) *out = std::move(best_tuple);
