@@ -3,11 +3,13 @@
 // ddp::Session (parse + validate + merge into the store) on a collection of n documents of
 // files-<n>.jsonl, with no observer and with the first 1,000 live queries of observers.json.
 //
-//   bazel build -c opt --config=opt //bench:ddp_bench && bazel-bin/bench/ddp_bench
+//   bazel build --config=opt //bench:ddp_bench
+//   $(bazel info --config=opt output_path)/k8-opt/bin/bench/ddp_bench --benchmark_repetitions=5
 //
 // BM_DdpApply_<Observers>_<Delivery>/n: items = messages. Frames: one Receive per message;
 // Batch100: ReceiveBatch of 100 messages (one observer pause/resume per batch).
-// BM_DdpDecode: DecodeServerFrame alone (parse + validate, no store), for the breakdown.
+// BM_DdpDecode: DecodeServerFrame alone (parse + validate, no store; the message owns its
+// bytes, one allocation, which the session's path does not pay), for the breakdown.
 
 #include <cstdint>
 #include <map>

@@ -6,6 +6,9 @@
 //   BM_Selector_<query>/N      Selector::Matches on each of the first N documents
 //   BM_HandWritten_eq_parent/N  doc.Find("parent") == 42, written by hand
 //   BM_HandWritten_range_size/N 1e6 <= doc.Find("size") < 5e6, written by hand
+//   BM_Selector_<q>_Prefetch/N, BM_HandWritten_eq_parent_Prefetch/N  the same loops asking for
+//       the document 8 ahead (__builtin_prefetch), as the store's scan does; the rows without
+//       the suffix are the plain loops
 //   BM_Compile_<query>          Selector::Compile of the query's selector
 // Items processed are documents (or compilations); the matching count is reported as a counter
 // so that the variants can be checked against each other.
@@ -114,6 +117,54 @@ void BM_HandWritten_eq_parent(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * docs.size()));
 }
 
+// How many documents ahead the *_Prefetch rows ask for a document's first cache lines (the
+// store's scan does the same, minimongo/collection.cc).
+constexpr size_t kPrefetchAhead = 8;
+
+void PrefetchHead(const Value& doc) {
+  const unsigned char* p = doc.view().payload();
+  __builtin_prefetch(p);
+  __builtin_prefetch(p + 64);
+}
+
+// The compiled selector with the store's prefetch: the row to compare with the prefetched
+// hand loop.
+void BM_Selector_Prefetch(benchmark::State& state, Value selector_value) {
+  const std::vector<Value>& docs = Documents(static_cast<size_t>(state.range(0)));
+  absl::StatusOr<Selector> selector = Selector::Compile(selector_value.view());
+  if (!selector.ok()) Die("selector does not compile: " + std::string(selector.status().message()));
+  size_t matched = 0;
+  for (auto _ : state) {
+    matched = 0;
+    const size_t n = docs.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kPrefetchAhead < n) PrefetchHead(docs[i + kPrefetchAhead]);
+      matched += selector->Matches(docs[i]);
+    }
+    benchmark::DoNotOptimize(matched);
+  }
+  state.counters["matched"] = static_cast<double>(matched);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * docs.size()));
+}
+
+// {parent: 42} by hand, with the same prefetch.
+void BM_HandWritten_eq_parent_Prefetch(benchmark::State& state) {
+  const std::vector<Value>& docs = Documents(static_cast<size_t>(state.range(0)));
+  size_t matched = 0;
+  for (auto _ : state) {
+    matched = 0;
+    const size_t n = docs.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kPrefetchAhead < n) PrefetchHead(docs[i + kPrefetchAhead]);
+      std::optional<ValueView> parent = docs[i].view().Find("parent");
+      if (parent && parent->IsNumber() && parent->NumberAsDouble() == 42) ++matched;
+    }
+    benchmark::DoNotOptimize(matched);
+  }
+  state.counters["matched"] = static_cast<double>(matched);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * docs.size()));
+}
+
 // {size: {$gte: 1000000, $lt: 5000000}} by hand.
 void BM_HandWritten_range_size(benchmark::State& state) {
   const std::vector<Value>& docs = Documents(static_cast<size_t>(state.range(0)));
@@ -141,8 +192,22 @@ void RegisterAll() {
         ->Arg(100000)
         ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("BM_Compile_" + q.name).c_str(), BM_Compile, q.selector);
+    if (q.name == "eq_parent" || q.name == "range_size") {
+      benchmark::RegisterBenchmark(("BM_Selector_" + q.name + "_Prefetch").c_str(),
+                                   BM_Selector_Prefetch, q.selector)
+          ->Arg(1000)
+          ->Arg(10000)
+          ->Arg(100000)
+          ->Unit(benchmark::kMicrosecond);
+    }
   }
   benchmark::RegisterBenchmark("BM_HandWritten_eq_parent", BM_HandWritten_eq_parent)
+      ->Arg(1000)
+      ->Arg(10000)
+      ->Arg(100000)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_HandWritten_eq_parent_Prefetch",
+                               BM_HandWritten_eq_parent_Prefetch)
       ->Arg(1000)
       ->Arg(10000)
       ->Arg(100000)

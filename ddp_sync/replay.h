@@ -122,6 +122,8 @@ bool Utf16Less(std::string_view a, std::string_view b);
 // each rejection as "line N: reason" to `err`. Returns the exit status: 0 (rejected frames are
 // part of a replay, not a failure), 1 for an unreadable file or bad arguments' values, 2 for a
 // usage error. `args` are the arguments after "replay".
+// Defined in its own target, //ddp_sync:replay_main (replay_main.cc), which a caller links in
+// addition to //ddp_sync: users of the library alone do not link the command line.
 int RunReplayCommand(std::span<const std::string_view> args, std::ostream& out,
                      std::ostream& err);
 

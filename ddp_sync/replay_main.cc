@@ -1,6 +1,7 @@
-// `minimongo replay`: the command-line face of replay.h. Lives in //ddp_sync (not in
-// minimongo/main.cc) so that the store's libraries never depend on the DDP layer; the
-// `minimongo` binary links it (see docs/ddp.md, "Dependency direction").
+// `minimongo replay`: the command-line face of replay.h. Lives in ddp_sync/ (not in
+// minimongo/main.cc) so that the store's libraries never depend on the DDP layer, in its own
+// target //ddp_sync:replay_main so that users of //ddp_sync do not link a CLI; the `minimongo`
+// binary links it (see docs/ddp.md, "Dependency direction").
 
 #include <fstream>
 #include <optional>

@@ -1,10 +1,16 @@
+// Session core: the outgoing queue, events, connections and version negotiation, the clock,
+// and the dispatch of received frames (session.h).
+
 #include "ddp_sync/session.h"
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <utility>
 
 #include "fmt/format.h"
+#include "ddp_sync/internal/frame_decoding.h"
+#include "ddp_sync/internal/session_internal.h"
 #include "query/ejson.h"
 
 namespace minimongo::ddp {
@@ -12,18 +18,9 @@ namespace minimongo::ddp {
 using query::Value;
 using query::ValueView;
 
+using internal::Msg;
+
 namespace {
-
-std::string Msg(const absl::Status& s) { return std::string(s.message()); }
-
-// A document id for messages: "f1" quoted, 7 bare.
-std::string DescribeId(ValueView id) {
-  query::EjsonOptions options;
-  options.escape_extended_forms = false;
-  std::string s = query::ToEjson(id, options);
-  if (s.size() > 60) s = s.substr(0, 57) + "...";
-  return s;
-}
 
 std::string Joined(const std::vector<std::string>& items) {
   std::string out;
@@ -36,73 +33,11 @@ std::string Joined(const std::vector<std::string>& items) {
 
 }  // namespace
 
-// The order of an ordered collection: a doubly linked list threaded through a hash map from
-// id to neighbours, so addedBefore/movedBefore/removed are O(1) and Order() is O(n).
-class Session::OrderedIds {
- public:
-  bool Contains(ValueView id) const { return links_.contains(id); }
-
-  // REQUIRES: !Contains(id); before is nullopt or Contains(*before).
-  void InsertBefore(const Value& id, const std::optional<Value>& before) {
-    Links links;
-    if (!before) {
-      links.prev = tail_;
-      if (tail_) links_.find(*tail_)->second.next = id;
-      tail_ = id;
-      if (!head_) head_ = id;
-    } else {
-      Links& b = links_.find(*before)->second;
-      links.prev = b.prev;
-      links.next = *before;
-      if (b.prev) {
-        links_.find(*b.prev)->second.next = id;
-      } else {
-        head_ = id;
-      }
-      b.prev = id;
-    }
-    links_.emplace(id, std::move(links));
-  }
-
-  // Unlinks `id` when present.
-  void Erase(ValueView id) {
-    auto it = links_.find(id);
-    if (it == links_.end()) return;
-    Links links = std::move(it->second);
-    links_.erase(it);
-    if (links.prev) {
-      links_.find(*links.prev)->second.next = links.next;
-    } else {
-      head_ = links.next;
-    }
-    if (links.next) {
-      links_.find(*links.next)->second.prev = links.prev;
-    } else {
-      tail_ = links.prev;
-    }
-  }
-
-  std::vector<Value> Ids() const {
-    std::vector<Value> out;
-    out.reserve(links_.size());
-    for (std::optional<Value> at = head_; at; at = links_.find(*at)->second.next) {
-      out.push_back(*at);
-    }
-    return out;
-  }
-
- private:
-  struct Links {
-    std::optional<Value> prev;
-    std::optional<Value> next;
-  };
-  absl::flat_hash_map<Value, Links, query::ValueHash, query::ValueEq> links_;
-  std::optional<Value> head_;
-  std::optional<Value> tail_;
-};
-
 Session::Session(Database* db, SessionOptions options)
-    : db_(db), options_(std::move(options)), ids_(options_.id_seed) {
+    : db_(db),
+      options_(std::move(options)),
+      ids_(options_.id_seed),
+      parser_(std::make_unique<internal::FrameParser>()) {
   if (!options_.supported_versions.empty()) version_ = options_.supported_versions.front();
 }
 
@@ -281,171 +216,6 @@ void Session::HandleFailed(const ServerMessage& m, uint64_t frame) {
   Emit(std::move(s));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Resync after a reconnection
-
-void Session::BeginResync() {
-  stale_.clear();
-  for (const std::string& name : collections_) {
-    const Collection* c = db_->FindCollection(name);
-    if (c == nullptr) continue;
-    auto& ids = stale_[name];
-    c->ForEachDocument([&](const Value& doc) { ids.insert(DocumentId(doc.view()).ToValue()); });
-  }
-  resync_pending_subs_.clear();
-  for (const auto& [id, sub] : subs_) {
-    if (sub.state == Subscription::State::kPending && sub.connection == connection_) {
-      resync_pending_subs_.insert(id);
-    }
-  }
-  resyncing_ = true;
-  PauseObservers();
-  MaybeFinishResync();
-}
-
-void Session::MaybeFinishResync() {
-  if (!resyncing_ || !resync_pending_subs_.empty()) return;
-  size_t removed = 0;
-  for (auto& [name, ids] : stale_) {
-    Collection* c = db_->FindCollection(name);
-    auto ordered = ordered_.find(name);
-    for (const Value& id : ids) {
-      if (c != nullptr && c->RemoveById(id.view())) ++removed;
-      if (ordered != ordered_.end()) ordered->second->Erase(id.view());
-    }
-  }
-  stale_.clear();
-  resyncing_ = false;
-  ResumeObservers();
-  SessionEvent e;
-  e.kind = EventKind::kResynced;
-  e.message = fmt::format("{} document(s) the server no longer sends were removed", removed);
-  Emit(std::move(e));
-}
-
-bool Session::IsStale(std::string_view collection, ValueView id) const {
-  if (!resyncing_) return false;
-  auto it = stale_.find(collection);
-  return it != stale_.end() && it->second.contains(id);
-}
-
-void Session::Unstale(std::string_view collection, ValueView id) {
-  if (!resyncing_) return;
-  auto it = stale_.find(collection);
-  if (it != stale_.end()) it->second.erase(id);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Calls
-
-absl::StatusOr<std::string> Session::Subscribe(std::string_view name, const Value& params) {
-  if (!params.IsNull() && !params.IsArray() && !params.IsObject()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "subscribe to \"{}\": params must be an array (DDP 1) or an object (OneOffice)", name));
-  }
-  std::string id;
-  do {
-    id = ids_.NextMeteorId();
-  } while (subs_.contains(id));
-  Subscription sub;
-  sub.id = id;
-  sub.name = std::string(name);
-  sub.params = params;
-  sub.connection = connection_;
-  bool open = state_ == ConnectionState::kConnecting || state_ == ConnectionState::kConnected;
-  if (open) Queue(SubFrame(id, name, params.view()));
-  if (open && resyncing_) resync_pending_subs_.insert(id);
-  subs_.emplace(id, std::move(sub));
-  return id;
-}
-
-absl::Status Session::Unsubscribe(std::string_view id) {
-  auto it = subs_.find(id);
-  if (it == subs_.end()) {
-    return absl::NotFoundError(fmt::format("unsubscribe: no subscription \"{}\"", id));
-  }
-  it->second.state = Subscription::State::kUnsubscribed;
-  if (state_ == ConnectionState::kConnecting || state_ == ConnectionState::kConnected) {
-    Queue(UnsubFrame(id));
-  }
-  resync_pending_subs_.erase(it->first);
-  MaybeFinishResync();
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> Session::Call(std::string_view method, const Value& params,
-                                          bool random_seed) {
-  if (!params.IsNull() && !params.IsArray() && !params.IsObject()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "call \"{}\": params must be an array (DDP 1) or an object (OneOffice)", method));
-  }
-  if (state_ != ConnectionState::kConnecting && state_ != ConnectionState::kConnected) {
-    return absl::FailedPreconditionError(
-        fmt::format("call \"{}\": no connection is open", method));
-  }
-  std::string id;
-  do {
-    id = fmt::format("{}", ++next_method_id_);
-  } while (methods_.contains(id));
-  std::optional<std::string> seed;
-  if (random_seed) seed = ids_.NextMeteorId();
-  Queue(MethodFrame(id, method, params.view(), seed));
-  MethodCall call;
-  call.id = id;
-  call.name = std::string(method);
-  call.sent_at_ms = Now();
-  methods_.emplace(id, std::move(call));
-  return id;
-}
-
-absl::Status Session::RecordSent(std::string_view text, uint64_t frame_number) {
-  absl::StatusOr<ClientMessage> m = DecodeClientFrame(text, frame_number);
-  if (!m.ok()) return m.status();
-  switch (m->type) {
-    case MessageType::kConnect:
-      // After "failed" or a disconnect the recording opened a new connection; otherwise this
-      // is a repeated connect on the same one.
-      if (state_ != ConnectionState::kConnecting && state_ != ConnectionState::kConnected) {
-        BeginConnection();
-      }
-      version_ = std::string(m->version);
-      break;
-    case MessageType::kSub: {
-      std::string id(*m->id);
-      Subscription& sub = subs_[id];
-      sub.id = id;
-      sub.name = std::string(m->name);
-      sub.params = m->params ? m->params->ToValue() : Value();
-      sub.state = Subscription::State::kPending;
-      sub.connection = connection_;
-      if (resyncing_) resync_pending_subs_.insert(id);
-      break;
-    }
-    case MessageType::kUnsub: {
-      auto it = subs_.find(*m->id);
-      if (it != subs_.end()) {
-        it->second.state = Subscription::State::kUnsubscribed;
-        resync_pending_subs_.erase(it->first);
-        MaybeFinishResync();
-      }
-      break;
-    }
-    case MessageType::kMethod: {
-      std::string id(*m->id);
-      MethodCall& call = methods_[id];
-      call = MethodCall();
-      call.id = id;
-      call.name = std::string(m->name);
-      call.sent_at_ms = Now();
-      break;
-    }
-    case MessageType::kPing:
-    case MessageType::kPong:
-    default:
-      break;
-  }
-  return absl::OkStatus();
-}
 
 // ---------------------------------------------------------------------------------------------
 // The clock
@@ -494,7 +264,9 @@ absl::Status Session::Receive(std::string_view text, uint64_t frame_number) {
   ++frames_on_connection_;
   last_received_ms_ = Now();
   ping_outstanding_ = false;  // any frame is a sign of life
-  absl::StatusOr<ServerMessage> m = DecodeServerFrame(text, frame_number);
+  // The message may view parser_'s buffer: it is handled before the next frame is parsed.
+  absl::StatusOr<ServerMessage> m =
+      internal::DecodeServerFrameReusing(text, frame_number, parser_.get());
   if (!m.ok()) return Reject(frame_number, m.status());
   return Handle(*m, frame_number);
 }
@@ -587,274 +359,6 @@ absl::Status Session::Handle(ServerMessage& m, uint64_t frame) {
   }
 }
 
-Value Session::BuildDocument(const ServerMessage& m) {
-  builder_.Reset();
-  builder_.BeginObject();
-  builder_.Key("_id");
-  builder_.Append(m.id);
-  query::ObjectRange fields = m.fields.fields();
-  builder_.AppendFields(fields.begin(), fields.end());  // one block copy of keys and values
-  bool unique = builder_.EndObject();
-  (void)unique;  // `fields` has unique keys and never "_id"
-  return builder_.Finish();
-}
-
-absl::Status Session::InsertDocument(std::string_view collection, const Value& doc) {
-  Collection* c = db_->FindCollection(collection);
-  if (c == nullptr) {
-    // Validate before creating the collection, so a rejected frame leaves no empty one behind.
-    absl::Status s = Collection::ValidateDocument(doc.view());
-    if (!s.ok()) return s;
-    c = &db_->GetCollection(collection);
-  }
-  absl::StatusOr<Value> id = c->Insert(doc);
-  if (!id.ok()) return id.status();
-  if (!collections_.contains(collection)) collections_.emplace(collection);
-  return absl::OkStatus();
-}
-
-absl::Status Session::HandleAdded(const ServerMessage& m, uint64_t frame) {
-  auto mode = modes_.find(m.collection);
-  if (mode != modes_.end() && mode->second == Mode::kOrdered) {
-    return Bad(m, frame, absl::StatusCode::kFailedPrecondition,
-               fmt::format("plain added into ordered collection {} (fed with addedBefore): "
-                           "position unknown",
-                           m.collection));
-  }
-  Value doc = BuildDocument(m);
-  // Insert checks the id is new; only when it is not does the resync case need a look.
-  absl::Status s = InsertDocument(m.collection, doc);
-  if (s.code() == absl::StatusCode::kAlreadyExists) {
-    if (!IsStale(m.collection, m.id)) {
-      return Bad(m, frame, absl::StatusCode::kAlreadyExists,
-                 fmt::format("added for existing document {}/{}", m.collection,
-                             DescribeId(m.id)));
-    }
-    // Resync: the new server session sends the document again; it replaces ours.
-    absl::StatusOr<bool> replaced = db_->FindCollection(m.collection)->ReplaceDocument(doc);
-    if (!replaced.ok()) return Bad(m, frame, replaced.status().code(), Msg(replaced.status()));
-    Unstale(m.collection, m.id);
-    return absl::OkStatus();
-  }
-  if (!s.ok()) return Bad(m, frame, s.code(), fmt::format("invalid document: {}", Msg(s)));
-  if (mode == modes_.end()) modes_.emplace(std::string(m.collection), Mode::kUnordered);
-  return absl::OkStatus();
-}
-
-absl::Status Session::HandleChanged(const ServerMessage& m, uint64_t frame) {
-  Collection* c = db_->FindCollection(m.collection);
-  absl::StatusOr<bool> changed =
-      c == nullptr ? absl::NotFoundError("no such collection")
-                   : c->MergeTopLevelFields(m.id, m.fields, m.cleared);
-  if (changed.ok()) return absl::OkStatus();
-  if (changed.status().code() == absl::StatusCode::kNotFound) {
-    return Bad(m, frame, absl::StatusCode::kFailedPrecondition,
-               fmt::format("{} for unknown document {}/{}", MessageTypeName(m.type), m.collection,
-                           DescribeId(m.id)));
-  }
-  return Bad(m, frame, changed.status().code(),
-             fmt::format("invalid change: {}", Msg(changed.status())));
-}
-
-absl::Status Session::HandleRemoved(const ServerMessage& m, uint64_t frame) {
-  Collection* c = db_->FindCollection(m.collection);
-  if (c == nullptr || !c->RemoveById(m.id)) {
-    return Bad(m, frame, absl::StatusCode::kFailedPrecondition,
-               fmt::format("removed for unknown document {}/{}", m.collection, DescribeId(m.id)));
-  }
-  auto ordered = ordered_.find(m.collection);
-  if (ordered != ordered_.end()) ordered->second->Erase(m.id);
-  Unstale(m.collection, m.id);
-  return absl::OkStatus();
-}
-
-absl::Status Session::HandleAddedBefore(const ServerMessage& m, uint64_t frame) {
-  auto mode = modes_.find(m.collection);
-  if (mode != modes_.end() && mode->second == Mode::kUnordered) {
-    return Bad(m, frame, absl::StatusCode::kFailedPrecondition,
-               fmt::format("addedBefore into collection {}, which was fed with plain added",
-                           m.collection));
-  }
-  Collection* c = db_->FindCollection(m.collection);
-  bool exists = c != nullptr && c->FindById(m.id).has_value();
-  bool resent = exists && IsStale(m.collection, m.id);
-  if (exists && !resent) {
-    return Bad(m, frame, absl::StatusCode::kAlreadyExists,
-               fmt::format("addedBefore for existing document {}/{}", m.collection,
-                           DescribeId(m.id)));
-  }
-  OrderedIds* order = nullptr;
-  if (auto it = ordered_.find(m.collection); it != ordered_.end()) order = it->second.get();
-  if (m.before && (order == nullptr || !order->Contains(*m.before) ||
-                   (resent && query::ValuesEqual(*m.before, m.id)))) {
-    return Bad(m, frame, absl::StatusCode::kFailedPrecondition,
-               fmt::format("\"before\" names an unknown document {}/{}", m.collection,
-                           DescribeId(*m.before)));
-  }
-  Value doc = BuildDocument(m);
-  if (resent) {
-    absl::StatusOr<bool> replaced = c->ReplaceDocument(doc);
-    if (!replaced.ok()) return Bad(m, frame, replaced.status().code(), Msg(replaced.status()));
-    order->Erase(m.id);
-    Unstale(m.collection, m.id);
-  } else {
-    absl::Status s = InsertDocument(m.collection, doc);
-    if (!s.ok()) return Bad(m, frame, s.code(), fmt::format("invalid document: {}", Msg(s)));
-  }
-  if (order == nullptr) {
-    auto inserted = ordered_.emplace(std::string(m.collection), std::make_unique<OrderedIds>());
-    order = inserted.first->second.get();
-  }
-  std::optional<Value> before;
-  if (m.before) before = m.before->ToValue();
-  order->InsertBefore(m.id.ToValue(), before);
-  if (mode == modes_.end()) modes_.emplace(std::string(m.collection), Mode::kOrdered);
-  return absl::OkStatus();
-}
-
-absl::Status Session::HandleMovedBefore(const ServerMessage& m, uint64_t frame) {
-  auto mode = modes_.find(m.collection);
-  if (mode != modes_.end() && mode->second == Mode::kUnordered) {
-    return Bad(m, frame, absl::StatusCode::kFailedPrecondition,
-               fmt::format("movedBefore in collection {}, which is not ordered (fed with plain "
-                           "added)",
-                           m.collection));
-  }
-  auto it = ordered_.find(m.collection);
-  OrderedIds* order = it == ordered_.end() ? nullptr : it->second.get();
-  if (order == nullptr || !order->Contains(m.id)) {
-    return Bad(m, frame, absl::StatusCode::kFailedPrecondition,
-               fmt::format("movedBefore for unknown document {}/{}", m.collection,
-                           DescribeId(m.id)));
-  }
-  if (m.before && !order->Contains(*m.before)) {
-    return Bad(m, frame, absl::StatusCode::kFailedPrecondition,
-               fmt::format("\"before\" names an unknown document {}/{}", m.collection,
-                           DescribeId(*m.before)));
-  }
-  Value id = m.id.ToValue();
-  order->Erase(id.view());
-  std::optional<Value> before;
-  if (m.before) before = m.before->ToValue();
-  order->InsertBefore(id, before);
-  return absl::OkStatus();
-}
-
-void Session::HandleReady(const ServerMessage& m, uint64_t frame) {
-  for (const std::string& id : m.ids) {
-    auto it = subs_.find(id);
-    if (it == subs_.end()) {
-      SessionEvent w;
-      w.kind = EventKind::kWarning;
-      w.frame = frame;
-      w.message = fmt::format("ddp frame {} (msg \"ready\"): ready for sub \"{}\", which was "
-                              "never sent",
-                              frame, id);
-      Emit(std::move(w));
-    } else {
-      Subscription& sub = it->second;
-      if (sub.state == Subscription::State::kPending) sub.state = Subscription::State::kReady;
-      sub.ever_ready = true;
-    }
-    if (!ready_seen_.contains(id)) {
-      ready_seen_.insert(id);
-      ready_history_.push_back(id);
-    }
-    SessionEvent e;
-    e.kind = EventKind::kReady;
-    e.frame = frame;
-    e.id = id;
-    Emit(std::move(e));
-    resync_pending_subs_.erase(id);
-  }
-  MaybeFinishResync();
-}
-
-void Session::HandleNosub(const ServerMessage& m, uint64_t frame) {
-  std::string id(*m.message_id);
-  auto it = subs_.find(id);
-  if (it == subs_.end()) {
-    SessionEvent w;
-    w.kind = EventKind::kWarning;
-    w.frame = frame;
-    w.message = fmt::format("ddp frame {} (msg \"nosub\"): nosub for sub \"{}\", which was "
-                            "never sent",
-                            frame, id);
-    Emit(std::move(w));
-  } else {
-    it->second.state = Subscription::State::kNosub;
-    it->second.error = m.error;
-  }
-  if (!nosub_seen_.contains(id)) {
-    nosub_seen_.insert(id);
-    nosub_history_.push_back(NosubRecord{id, m.error});
-  }
-  SessionEvent e;
-  e.kind = EventKind::kNosub;
-  e.frame = frame;
-  e.id = id;
-  if (m.error) {
-    std::string text;
-    AppendPlainJson(m.error->view(), &text);
-    e.status = absl::UnavailableError(fmt::format("subscription \"{}\" ended: {}", id, text));
-  }
-  Emit(std::move(e));
-  resync_pending_subs_.erase(id);
-  MaybeFinishResync();
-}
-
-absl::Status Session::HandleResult(const ServerMessage& m, uint64_t frame) {
-  auto it = methods_.find(*m.message_id);
-  if (it == methods_.end()) {
-    return Bad(m, frame, absl::StatusCode::kFailedPrecondition,
-               fmt::format("result for method id \"{}\", which was never called", *m.message_id));
-  }
-  MethodCall& call = it->second;
-  if (call.state == MethodCall::State::kReturned) {
-    return Bad(m, frame, absl::StatusCode::kFailedPrecondition,
-               fmt::format("second result for method id \"{}\"", *m.message_id));
-  }
-  if (call.state == MethodCall::State::kFailed) {
-    return Bad(m, frame, absl::StatusCode::kFailedPrecondition,
-               fmt::format("result for method id \"{}\", which already failed here: {}",
-                           *m.message_id, Msg(call.failure)));
-  }
-  call.state = MethodCall::State::kReturned;
-  if (m.error) {
-    call.error = m.error;
-  } else if (m.result) {
-    call.result = m.result->ToValue();
-  }
-  result_order_.push_back(call.id);
-  SessionEvent e;
-  e.kind = EventKind::kResult;
-  e.frame = frame;
-  e.id = call.id;
-  Emit(std::move(e));
-  return absl::OkStatus();
-}
-
-void Session::HandleUpdated(const ServerMessage& m, uint64_t frame) {
-  for (const std::string& id : m.ids) {
-    auto it = methods_.find(id);
-    if (it == methods_.end()) {
-      SessionEvent w;
-      w.kind = EventKind::kWarning;
-      w.frame = frame;
-      w.message = fmt::format("ddp frame {} (msg \"updated\"): method id \"{}\" was never called",
-                              frame, id);
-      Emit(std::move(w));
-      continue;
-    }
-    it->second.updated = true;
-    SessionEvent e;
-    e.kind = EventKind::kUpdated;
-    e.frame = frame;
-    e.id = id;
-    Emit(std::move(e));
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // State
 
@@ -873,16 +377,5 @@ bool Session::IsReady(std::string_view sub_id) const {
   return sub != nullptr && sub->state == Subscription::State::kReady;
 }
 
-std::vector<Value> Session::Order(std::string_view collection) const {
-  auto it = ordered_.find(collection);
-  if (it == ordered_.end()) return {};
-  return it->second->Ids();
-}
-
-std::vector<std::string> Session::OrderedCollections() const {
-  std::vector<std::string> out;
-  for (const auto& [name, order] : ordered_) out.push_back(name);
-  return out;
-}
 
 }  // namespace minimongo::ddp

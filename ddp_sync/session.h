@@ -73,6 +73,10 @@
 
 namespace minimongo::ddp {
 
+namespace internal {
+class FrameParser;  // internal/frame_parser.h
+}  // namespace internal
+
 enum class ConnectionState {
   kIdle,          // never connected
   kConnecting,    // connect sent, no "connected" yet
@@ -300,6 +304,8 @@ class Session {
   SessionOptions options_;
   IdGenerator ids_;
   query::ValueBuilder builder_;
+  // Parses received frames; reused, so that a frame costs no parser set-up.
+  std::unique_ptr<internal::FrameParser> parser_;
 
   ConnectionState state_ = ConnectionState::kIdle;
   absl::Status status_;

@@ -1,9 +1,9 @@
 #include "minimongo/collection.h"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <cstdint>
-#include <cstring>
 #include <utility>
 
 #include "absl/container/inlined_vector.h"
@@ -76,15 +76,26 @@ absl::Status ValidateKeys(ValueView v, size_t depth, bool top_level) {
   return absl::OkStatus();
 }
 
+// How many slots ahead a scan prefetches: about a memory latency's worth of Matches calls.
+constexpr uint32_t kScanPrefetch = 8;
+
+// Asks for the first two cache lines of a value (most selectors read fields near the front).
+void PrefetchHead(ValueView doc) {
+  __builtin_prefetch(doc.payload());
+  __builtin_prefetch(doc.payload() + 64);
+}
+
+// Asks for the cache lines of a document after its first (already read) one.
+void PrefetchDocument(ValueView doc) {
+  const unsigned char* p = doc.payload();
+  const size_t size = doc.payload_size();
+  for (size_t offset = 64; offset < size; offset += 64) __builtin_prefetch(p + offset);
+}
+
 absl::Status ValidateId(ValueView id) {
   if (id.IsArray()) return absl::InvalidArgumentError("_id cannot be an array");
   if (id.type() == Type::kRegex) return absl::InvalidArgumentError("_id cannot be a regex");
   return absl::OkStatus();
-}
-
-bool SameBytes(ValueView a, ValueView b) {
-  return a.type() == b.type() && a.payload_size() == b.payload_size() &&
-         std::memcmp(a.payload(), b.payload(), a.payload_size()) == 0;
 }
 
 }  // namespace
@@ -214,7 +225,12 @@ std::vector<uint32_t> Collection::MatchSlots(const query::Selector& selector,
     if (out.size() > max_matches) out.resize(max_matches);
     return out;
   }
-  for (uint32_t i = 0; i < slots_.size(); ++i) {
+  // Each document is its own heap block, so a scan is one cache miss per document; asking for
+  // the first lines of the document kScanPrefetch slots ahead overlaps those misses (the slot
+  // vector itself is sequential and the hardware prefetches it).
+  const uint32_t n = static_cast<uint32_t>(slots_.size());
+  for (uint32_t i = 0; i < n; ++i) {
+    if (i + kScanPrefetch < n) PrefetchHead(slots_[i + kScanPrefetch].view());
     const Value& doc = slots_[i];
     if (doc.IsNull()) continue;
     if (selector.Matches(doc.view())) {
@@ -274,7 +290,27 @@ absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Val
   // Compile everything before touching anything. A plain `_id` selector skips the selector
   // compiler: it is the common case (updates by id) and the lookup is one hash probe.
   std::optional<query::Selector> compiled;
+  // The selector, the modifier and the document are usually three cache misses: start the
+  // modifier's while the selector and the index are read.
+  __builtin_prefetch(modifier.view().payload());
   std::optional<ValueView> plain_id = PlainIdSelector(selector.view());
+  if (plain_id && options.array_filters.empty()) {
+    // The fast path of updates by id: a $set/$unset/$inc of plain paths is applied without
+    // compiling the modifier (DirectModifier's contract: it accepts only what Compile accepts
+    // and produces the same bytes, declining otherwise), and only the written values are
+    // validated (by Parse): the untouched fields were valid when stored. See docs/store.md.
+    int64_t slot = FindSlot(*plain_id);
+    if (slot >= 0) PrefetchDocument(slots_[slot].view());
+    query::DirectModifier direct;
+    if (direct.Parse(modifier.view())) {
+      if (slot < 0 && !options.upsert) return UpdateResult();
+      if (slot >= 0) {
+        std::optional<Value> new_doc = direct.Apply(slots_[slot].view());
+        if (new_doc.has_value()) return CommitOne(static_cast<uint32_t>(slot), *std::move(new_doc));
+      }
+      // An upsert that inserts, or a document the direct path declines: the general path.
+    }
+  }
   if (!plain_id) {
     ASSIGN_OR_RETURN(compiled, query::Selector::Compile(selector.view()));
   }
@@ -336,7 +372,7 @@ absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Val
     }
     if (!new_id) {
       new_doc = WithIdFirst(new_doc.view(), old_id.ToValue());
-    } else if (!SameBytes(*new_id, old_id)) {
+    } else if (!query::BytesIdentical(*new_id, old_id)) {
       return absl::InvalidArgumentError(fmt::format(
           "Performing an update on the path '_id' would modify the immutable field '_id'"));
     } else if (new_doc.view().fields().begin()->key != "_id") {
@@ -348,13 +384,31 @@ absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Val
   result.matched = slots.size();
   for (size_t i = 0; i < slots.size(); ++i) {
     Value& stored = slots_[slots[i]];
-    if (SameBytes(stored.view(), updated[i].view())) continue;
+    if (query::BytesIdentical(stored.view(), updated[i].view())) continue;
     const Value old_doc = std::move(stored);
     stored = std::move(updated[i]);
     ++result.modified;
     NotifyChange(&old_doc, seqs_[slots[i]], &stored, seqs_[slots[i]]);
   }
   FlushObservers();
+  return result;
+}
+
+UpdateResult Collection::CommitOne(uint32_t slot, Value new_doc) {
+  // REQUIRES (DirectModifier's guarantee): `new_doc` keeps the stored `_id` first and meets
+  // the stored-document invariants. Checked in debug builds only.
+  assert(ValidateDocument(new_doc.view()).ok() && "the direct path kept the invariants");
+  assert(query::BytesIdentical(DocumentId(new_doc.view()), DocumentId(slots_[slot].view())));
+  UpdateResult result;
+  result.matched = 1;
+  Value& stored = slots_[slot];
+  if (!query::BytesIdentical(stored.view(), new_doc.view())) {
+    const Value old_doc = std::move(stored);
+    stored = std::move(new_doc);
+    result.modified = 1;
+    if (engine_) NotifyChange(&old_doc, seqs_[slot], &stored, seqs_[slot]);  // seqs_: a miss
+  }
+  if (engine_) FlushObservers();
   return result;
 }
 
@@ -459,8 +513,11 @@ absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set
   }
   bool unique = builder.EndObject();
   (void)unique;  // old keys are unique, and appended keys are exactly those not among them
-  Value new_doc = builder.Finish();
-  if (SameBytes(new_doc.view(), old_doc)) return false;
+  // Copied out into a block of exactly its size; the builder keeps its buffer (as in
+  // DirectModifier::Apply: cheaper than Finish's shrink of an oversized block).
+  Value new_doc = builder.LastValue().ToValue();
+  builder.Reset();
+  if (query::BytesIdentical(new_doc.view(), old_doc)) return false;
   // Commit: the same step as Update's.
   const Value old_value = std::move(slots_[slot]);
   slots_[slot] = std::move(new_doc);
@@ -482,7 +539,7 @@ absl::StatusOr<bool> Collection::ReplaceDocument(const Value& new_doc) {
         fmt::format("no document with _id {} in collection {}", Describe(*id), name_));
   }
   Value doc = WithIdFirst(new_doc.view(), id->ToValue());
-  if (SameBytes(doc.view(), slots_[slot].view())) return false;
+  if (query::BytesIdentical(doc.view(), slots_[slot].view())) return false;
   // Commit: the same step as Update's.
   const Value old_doc = std::move(slots_[slot]);
   slots_[slot] = std::move(doc);
@@ -629,5 +686,14 @@ std::vector<Value> Cursor::Fetch() const {
 }
 
 size_t Cursor::Count() const { return MatchingSlots().size(); }
+
+absl::Status Cursor::Check() const {
+  if (!sort_ || sort_->size() < 2) return absl::OkStatus();
+  for (uint32_t slot : collection_->MatchSlots(*selector_, SIZE_MAX)) {
+    absl::Status s = sort_->CheckDocument(collection_->slots_[slot].view());
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace minimongo

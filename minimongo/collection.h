@@ -98,6 +98,12 @@ class Cursor {
   void ForEach(const std::function<void(const query::Value&)>& fn) const;
   // The number of results (honours skip and limit).
   size_t Count() const;
+  // OK, or the error MongoDB gives this query on the current contents: InvalidArgument
+  // "cannot sort with keys that are parallel arrays" when a matching document has arrays on two
+  // sort paths that do not share them (query/sort_spec.h). Fetch and the others do not fail:
+  // they order such a document by each path's own key. O(matches) for a sort of several paths,
+  // O(1) otherwise.
+  absl::Status Check() const;
   template <typename F>
   auto Map(F&& fn) const {
     std::vector<decltype(fn(std::declval<const query::Value&>()))> out;
@@ -153,6 +159,10 @@ class Collection {
   // replacement document; with upsert, inserts when nothing matches. All-or-nothing: when any
   // matched document cannot be modified (type error, `_id` change, invalid result), nothing
   // changes and the error names the document and path.
+  // Complexity: with a plain `_id` selector and a $set/$unset/$inc of plain field paths (the
+  // common update), one index probe and one pass over the document, without compiling the
+  // modifier (query::DirectModifier; docs/store.md); otherwise compilation plus a scan or the
+  // id-index lookup for the selector, and one Apply per match.
   absl::StatusOr<UpdateResult> Update(const query::Value& selector, const query::Value& modifier,
                                       const UpdateOptions& options = {});
 
@@ -230,6 +240,9 @@ class Collection {
   // `doc` with `_id` first (and `id` put there when the doc had none).
   static query::Value WithIdFirst(query::ValueView doc, const query::Value& id);
   void StoreNew(query::Value doc);
+  // Commits `new_doc` (already validated) as the document of `slot`, as Update does for one
+  // match: nothing when byte-identical, else store, notify the observe engine, flush.
+  UpdateResult CommitOne(uint32_t slot, query::Value new_doc);
   void EraseSlot(uint32_t slot);
   void MaybeCompact();
   int64_t Now() const;

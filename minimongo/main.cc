@@ -4,6 +4,8 @@
 //   minimongo ejson FILE.jsonl   parse each line as EJSON and print it back in canonical form
 //   minimongo replay FILE [--observe COLLECTION SELECTOR [--sort S] [--limit N]]
 //                                replay a recorded DDP session (ddp_sync/replay.h)
+//   minimongo connect URL --sub NAME [--observe COLLECTION SELECTOR] [--record FILE] ...
+//                                live DDP client (ddp_transport/connect_main.h)
 // Exit status: 0 success, 1 bad input, 2 usage error.
 
 #include <cstdio>
@@ -15,6 +17,7 @@
 
 #include "fmt/format.h"
 #include "ddp_sync/replay.h"
+#include "ddp_transport/connect_main.h"
 #include "minimongo/batch.h"
 #include "minimongo/collection.h"
 #include "query/ejson.h"
@@ -28,6 +31,7 @@ constexpr std::string_view kUsage =
     "  find FILE SELECTOR query an EJSON JSONL file and print the matches\n"
     "  ejson FILE.jsonl   print each EJSON line of FILE in canonical Meteor EJSON\n"
     "  replay FILE        replay a recorded DDP session and print the client state\n"
+    "  connect URL        live DDP client over a WebSocket: subscribe, observe, record\n"
     "run 'minimongo <command> --help' for a command's options\n";
 
 constexpr std::string_view kEjsonUsage =
@@ -172,6 +176,10 @@ int RunFind(int argc, char** argv) {
     PrintError(std::string(cursor.status().message()));
     return 1;
   }
+  if (absl::Status checked = cursor->Check(); !checked.ok()) {
+    PrintError(std::string(checked.message()));
+    return 1;
+  }
   std::string out;
   cursor->ForEach([&](const minimongo::query::Value& doc) {
     out.clear();
@@ -237,6 +245,7 @@ int main(int argc, char** argv) {
   if (command == "batch") return RunBatchCommand(argc - 2, argv + 2);
   if (command == "find") return RunFind(argc - 2, argv + 2);
   if (command == "ejson") return RunEjson(argc - 2, argv + 2);
+  if (command == "connect") return minimongo::ddp::RunConnect(argc - 2, argv + 2);
   if (command == "replay") {
     // The DDP layer depends on the store, never the reverse: only this binary links both.
     std::ios::sync_with_stdio(false);

@@ -1,7 +1,9 @@
 #include "query/modifier.h"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -223,7 +225,14 @@ absl::StatusOr<Modifier> Modifier::Compile(ValueView modifier, const ModifierOpt
       if (group.key.empty() || group.key[0] != '$') return Invalid(UnknownModifier(group.key));
       std::optional<OpKind> kind = internal::OpKindFromName(group.key);
       if (!kind.has_value()) return Invalid(UnknownModifier(group.key));
-      // MongoDB rejects a non-document argument; Meteor (and the conformance corpus) ignore it.
+      // MongoDB rejects a non-document argument; Meteor (and the conformance corpus) ignore
+      // one, except null, which both reject.
+      if (group.value.IsNull()) {
+        return Invalid(fmt::format(
+            "Modifiers operate on fields but we found type null instead. For example: "
+            "{{$mod: {{<field>: ...}}}} not {{{}: null}}",
+            group.key));
+      }
       if (!group.value.IsObject()) continue;
       for (const Field& f : group.value.fields()) {
         ASSIGN_OR_RETURN(ModOp op, internal::CompileModOp(*kind, f.key, f.value));
@@ -373,6 +382,201 @@ absl::StatusOr<Value> Modifier::Impl::ApplyReplacement(ValueView doc) const {
   bool unique = b.EndObject();
   (void)unique;  // the replacement's keys are unique and `_id` is written once
   return b.Finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+// DirectModifier: the same rules as Compile for the subset it accepts, and the same output as
+// the compiled fast path (FastPlan), read straight from the modifier's bytes.
+
+namespace {
+
+// CheckStorable's rule (no key starting with '$' or containing '.') as a yes/no answer, within
+// `depth_left` levels of nesting. Recursion is bounded by DirectModifier::kMaxValueDepth.
+bool StorableWithin(ValueView v, size_t depth_left) {
+  if (!v.IsObject() && !v.IsArray()) return true;
+  if (depth_left == 0) return false;
+  if (v.IsObject()) {
+    for (const Field& f : v.fields()) {
+      if (!f.key.empty() && f.key[0] == '$') return false;
+      if (f.key.find('.') != std::string_view::npos) return false;
+      if (!StorableWithin(f.value, depth_left - 1)) return false;
+    }
+  } else {
+    for (ValueView e : v.elements()) {
+      if (!StorableWithin(e, depth_left - 1)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool DirectModifier::Parse(ValueView modifier) {
+  nodes_[0] = Node{};
+  node_count_ = 1;
+  // An empty document is a replacement; Compile decides the rest by the first key, and every
+  // key must then be an operator: accepting only these three keeps both rules.
+  if (!modifier.IsObject() || modifier.empty()) return false;
+  for (const Field& group : modifier.fields()) {
+    Kind kind;
+    if (group.key == "$set") {
+      kind = Kind::kSet;
+    } else if (group.key == "$unset") {
+      kind = Kind::kUnset;
+    } else if (group.key == "$inc") {
+      kind = Kind::kInc;
+    } else {
+      return false;
+    }
+    // Compile skips a non-document argument; declining keeps this path simple.
+    if (!group.value.IsObject()) return false;
+    for (const Field& f : group.value.fields()) {
+      if (kind == Kind::kSet && !StorableWithin(f.value, kMaxValueDepth)) return false;
+      if (kind == Kind::kInc && (!f.value.IsNumber() || f.value.type() == Type::kDecimal128)) {
+        return false;
+      }
+      if (!AddPath(kind, f.key, f.value)) return false;
+    }
+  }
+  return true;
+}
+
+// Splits `path` as ParseUpdatePath does and inserts it into the trie; a path that meets an
+// existing leaf, or ends on an existing node, conflicts (ConflictTrie's rule).
+bool DirectModifier::AddPath(Kind kind, std::string_view path, ValueView operand) {
+  int parent = 0;
+  size_t start = 0;
+  for (size_t depth = 1;; ++depth) {
+    if (depth > kMaxParts) return false;
+    size_t dot = path.find('.', start);
+    bool last = dot == std::string_view::npos;
+    std::string_view part = path.substr(start, last ? std::string_view::npos : dot - start);
+    // Empty, '$' (positional or invalid) and array-index parts are the compiler's business.
+    if (part.empty() || part[0] == '$' || internal::ParseArrayIndex(part).has_value()) {
+      return false;
+    }
+    if (parent == 0 && part == "_id") return false;  // the immutability check
+    // Siblings are kept sorted by name: the application order of plain names (byte order).
+    int8_t* link = &nodes_[parent].first_child;
+    while (*link >= 0 && nodes_[*link].name.compare(part) < 0) link = &nodes_[*link].next;
+    int child = *link;
+    if (child >= 0 && nodes_[child].name == part) {
+      if (last || nodes_[child].kind != Kind::kInner) return false;  // conflict
+    } else {
+      if (node_count_ == kMaxNodes) return false;
+      child = static_cast<int>(node_count_++);
+      nodes_[child] = Node{};
+      nodes_[child].name = part;
+      nodes_[child].next = *link;
+      *link = static_cast<int8_t>(child);
+      if (last) {
+        nodes_[child].kind = kind;
+        nodes_[child].operand = operand;
+      }
+    }
+    if (kind != Kind::kUnset) nodes_[child].creates = true;
+    if (last) return true;
+    parent = child;
+    start = dot + 1;
+  }
+}
+
+int DirectModifier::FindChild(int parent, std::string_view key) const {
+  for (int c = nodes_[parent].first_child; c >= 0; c = nodes_[c].next) {
+    const std::string_view name = nodes_[c].name;
+    if (name.size() == key.size() && std::memcmp(name.data(), key.data(), key.size()) == 0) {
+      return c;
+    }
+  }
+  return -1;
+}
+
+// A subtree whose object is missing from the document: only its creating leaves write.
+void DirectModifier::EmitMissing(ValueBuilder* b, int parent) const {
+  b->BeginObject();
+  for (int c = nodes_[parent].first_child; c >= 0; c = nodes_[c].next) {
+    const Node& n = nodes_[c];
+    if (!n.creates) continue;
+    b->Key(n.name);
+    if (n.kind == Kind::kInner) {
+      EmitMissing(b, c);
+    } else {
+      b->Append(n.operand);  // the $set value, or the $inc amount on a missing field
+    }
+  }
+  bool unique = b->EndObject();
+  assert(unique && "sibling names are distinct");
+  (void)unique;
+}
+
+// FastPlan::Emit's algorithm: one pass over `object`, untouched runs copied as blocks, targets
+// rewritten in place, missing creating children appended in application order.
+bool DirectModifier::Emit(ValueBuilder* b, ValueView object, int parent, uint64_t* seen) const {
+  b->BeginObject();
+  ObjectRange fields = object.fields();
+  ObjectIterator run = fields.begin();
+  for (ObjectIterator it = fields.begin(); it != fields.end(); ++it) {
+    const Field& f = *it;
+    int c = FindChild(parent, f.key);
+    if (c < 0) continue;
+    b->AppendFields(run, it);
+    run = it;
+    ++run;
+    *seen |= uint64_t{1} << c;
+    const Node& n = nodes_[c];
+    switch (n.kind) {
+      case Kind::kInner:
+        if (!f.value.IsObject()) return false;  // arrays and scalars: general path
+        b->Key(f.key);
+        if (!Emit(b, f.value, c, seen)) return false;
+        break;
+      case Kind::kSet:
+        b->Key(f.key);
+        b->Append(n.operand);
+        break;
+      case Kind::kUnset:
+        break;
+      case Kind::kInc: {
+        if (!f.value.IsNumber() || f.value.type() == Type::kDecimal128) return false;
+        std::optional<Value> sum = internal::AddNumbers(f.value, n.operand);
+        if (!sum.has_value()) return false;  // int64 overflow: the general path's error
+        b->Key(f.key);
+        b->Append(sum->view());
+        break;
+      }
+    }
+  }
+  b->AppendFields(run, fields.end());
+  for (int c = nodes_[parent].first_child; c >= 0; c = nodes_[c].next) {
+    const Node& n = nodes_[c];
+    if ((*seen & (uint64_t{1} << c)) != 0 || !n.creates) continue;
+    b->Key(n.name);
+    if (n.kind == Kind::kInner) {
+      EmitMissing(b, c);
+    } else {
+      b->Append(n.operand);
+    }
+  }
+  bool unique = b->EndObject();
+  assert(unique && "fields are written once each");
+  (void)unique;
+  return true;
+}
+
+std::optional<Value> DirectModifier::Apply(ValueView doc) const {
+  assert(node_count_ > 0 && "Parse() accepted the modifier");
+  // The builder is never finished: it keeps its buffer, and the result is copied out into a
+  // block of exactly its size (ToValue of a builder view copies). Finish() would shrink an
+  // oversized block in place, and the freed tail costs the allocator more than the copy.
+  thread_local ValueBuilder builder;
+  builder.Reset();
+  builder.Reserve(doc.payload_size() + 64);
+  uint64_t seen = 0;
+  bool done = Emit(&builder, doc, 0, &seen);
+  std::optional<Value> result;
+  if (done) result = builder.LastValue().ToValue();
+  builder.Reset();
+  return result;
 }
 
 }  // namespace minimongo::query

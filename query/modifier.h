@@ -58,7 +58,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -139,6 +141,76 @@ class Modifier {
   struct Impl;
   explicit Modifier(std::unique_ptr<const Impl> impl);
   std::unique_ptr<const Impl> impl_;
+};
+
+// The most common update-operator documents, applied without compiling them: the fast path
+// of Collection::Update by `_id`. Parse() accepts a modifier made only of $set, $unset and $inc
+// groups whose paths are plain field names ("size", "meta.version": no numeric, '$' or empty
+// parts, not under `_id`, at most kMaxParts parts, pairwise without conflicts), whose $set
+// values hold only storable keys (no '$' prefix, no '.') and nest at most kMaxValueDepth
+// levels, and whose $inc amounts are int32, int64 or double. Everything else is declined.
+//
+// The contract is equivalence with the compiled path, so that a caller can try this first and
+// fall back to Modifier::Compile + Apply without changing any outcome:
+//   - Parse(m) true implies Modifier::Compile(m) succeeds (it checks exactly these rules), so
+//     declining never hides an error and accepting never accepts a modifier Compile rejects;
+//   - Apply(doc) returning a value implies Compile(m)->Apply(doc) returns the same bytes; it
+//     declines (nullopt) whenever the document's shape needs the general path (a path through
+//     an array or a scalar, $inc of a non-number, an int64 overflow), which then gives the
+//     result or the error.
+// The result keeps `doc`'s `_id` field first and untouched, only adds keys that are path parts
+// or keys of $set values, and nests at most max(depth of doc, kMaxParts + kMaxValueDepth): a
+// document that satisfies the store's invariants (collection.h) still does afterwards.
+//
+// Thread safety: immutable after Parse(); Apply may run concurrently (it uses a thread-local
+// builder). The plan holds views into the modifier: REQUIRES the modifier outlives it.
+//
+// Example:
+//   DirectModifier direct;
+//   if (direct.Parse(modifier)) {
+//     if (std::optional<Value> updated = direct.Apply(doc)) return *updated;
+//   }
+//   ASSIGN_OR_RETURN(Modifier compiled, Modifier::Compile(modifier));  // the general path
+class DirectModifier {
+ public:
+  // Most parts in a path, most levels of nesting in a $set value, most path nodes in total
+  // (distinct prefixes of all paths): beyond these Parse declines (the plan is a fixed array
+  // and Apply recurses at most kMaxParts levels).
+  static constexpr size_t kMaxParts = 8;
+  static constexpr size_t kMaxValueDepth = 8;
+  static constexpr size_t kMaxNodes = 32;
+
+  DirectModifier() = default;
+
+  // Checks `modifier` and builds the plan. Returns false (the plan is then unusable) when the
+  // modifier is not of the kind described above. O(modifier bytes + paths * nodes).
+  bool Parse(ValueView modifier);
+
+  // The updated document, or nullopt when the general path must handle `doc`.
+  // REQUIRES: Parse() returned true; doc.IsObject(). O(doc bytes): untouched fields are copied
+  // as byte runs, one block copy per run.
+  std::optional<Value> Apply(ValueView doc) const;
+
+ private:
+  enum class Kind : uint8_t { kSet, kUnset, kInc, kInner };
+  struct Node {
+    std::string_view name;
+    ValueView operand;      // kSet value, kInc amount
+    int8_t first_child = -1;  // kInner: children in application (byte) order
+    int8_t next = -1;         // next sibling
+    Kind kind = Kind::kInner;
+    bool creates = false;  // writes something when its field is missing (not only $unset)
+  };
+  static_assert(kMaxNodes <= 64, "Apply tracks nodes in a 64-bit mask");
+
+  bool AddPath(Kind kind, std::string_view path, ValueView operand);
+  int FindChild(int parent, std::string_view key) const;
+  bool Emit(ValueBuilder* b, ValueView object, int parent, uint64_t* seen) const;
+  void EmitMissing(ValueBuilder* b, int parent) const;
+
+  // nodes_[0] is the root (the document); children link by index.
+  Node nodes_[kMaxNodes];
+  size_t node_count_ = 0;
 };
 
 }  // namespace minimongo::query

@@ -47,37 +47,48 @@ absl::Status Collect(ValueView selector, size_t depth, std::vector<Equality>* ou
       continue;  // $nor, multi-clause $or, $comment, $where, ...: no fields
     }
     // An object whose first key is an operator is an operator document (the selector compiler
-    // rejects mixing operators and fields); only its $eq is an equality. Any other object or
-    // array is a literal compared as a whole, so it is the field's value.
-    ValueView value = f.value;
-    if (value.IsObject() && !value.empty() && value.fields().begin()->key.substr(0, 1) == "$") {
-      std::optional<ValueView> eq = value.Find("$eq");
-      if (!eq.has_value()) continue;  // $gt, $in, $elemMatch, ...
-      value = *eq;
-    } else if (value.type() == Type::kRegex) {
-      continue;  // a regex matches strings; it is not an equality
-    }
-    Equality e;
-    e.path = std::string(f.key);
-    e.value = value;
-    size_t start = 0;
-    while (true) {
-      size_t dot = f.key.find('.', start);
-      std::string_view part =
-          f.key.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-      if (part.empty()) {
-        return Invalid(fmt::format("upsert selector path '{}' has an empty field name", f.key));
+    // rejects mixing operators and fields); its $eq is an equality, and so is each plain value
+    // of its $all (MongoDB parses $all as an $and of equalities: {$all: [5]} seeds 5, two values
+    // on one path are "matched twice"). Any other object or array is a literal compared as a
+    // whole, so it is the field's value.
+    std::vector<ValueView> values;
+    if (f.value.IsObject() && !f.value.empty() &&
+        f.value.fields().begin()->key.substr(0, 1) == "$") {
+      if (std::optional<ValueView> eq = f.value.Find("$eq")) values.push_back(*eq);
+      if (std::optional<ValueView> all = f.value.Find("$all"); all && all->IsArray()) {
+        for (ValueView v : all->elements()) {
+          bool op_object =
+              v.IsObject() && !v.empty() && v.fields().begin()->key.substr(0, 1) == "$";
+          if (!op_object && v.type() != Type::kRegex) values.push_back(v);  // not $elemMatch
+        }
       }
-      e.parts.emplace_back(part);
-      if (dot == std::string_view::npos) break;
-      start = dot + 1;
+      // $gt, $in, $elemMatch, ...: no equality
+    } else if (f.value.type() != Type::kRegex) {  // a regex matches strings; not an equality
+      values.push_back(f.value);
     }
-    if (e.parts.size() + internal::ValueDepth(value) > kMaxDepth) {
-      return Invalid(fmt::format("upsert document at '{}' would nest deeper than {} levels", f.key,
-                                 kMaxDepth));
+    for (ValueView value : values) {
+      Equality e;
+      e.path = std::string(f.key);
+      e.value = value;
+      size_t start = 0;
+      while (true) {
+        size_t dot = f.key.find('.', start);
+        std::string_view part = f.key.substr(
+            start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        if (part.empty()) {
+          return Invalid(fmt::format("upsert selector path '{}' has an empty field name", f.key));
+        }
+        e.parts.emplace_back(part);
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+      }
+      if (e.parts.size() + internal::ValueDepth(value) > kMaxDepth) {
+        return Invalid(fmt::format("upsert document at '{}' would nest deeper than {} levels",
+                                   f.key, kMaxDepth));
+      }
+      RETURN_IF_ERROR(internal::CheckStorable(value, f.key));
+      out->push_back(std::move(e));
     }
-    RETURN_IF_ERROR(internal::CheckStorable(value, f.key));
-    out->push_back(std::move(e));
   }
   return absl::OkStatus();
 }

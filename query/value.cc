@@ -454,6 +454,13 @@ Value ValueView::ToValue() const {
   return Value::FromNode(type_, node_, static_cast<uint32_t>(payload_ - node_->data()));
 }
 
+bool BytesIdentical(ValueView a, ValueView b) {
+  if (a.type() != b.type()) return false;
+  const size_t size = a.payload_size();
+  return size == b.payload_size() &&
+         (a.payload() == b.payload() || std::memcmp(a.payload(), b.payload(), size) == 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Iterators
 

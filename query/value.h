@@ -374,6 +374,14 @@ class Value {
 };
 static_assert(sizeof(Value) == 16);
 
+// True when `a` and `b` have the same type and the same encoded payload bytes (the encoding in
+// the file comment): what a store compares to tell "unchanged" from "changed". Stricter than
+// ValuesEqual (value_order.h): 1 and 1.0, 0.0 and -0.0, two NaN bit patterns, or the same
+// fields in another order all differ. A field name is encoded the same way in every value (the
+// key dictionary never reassigns an id), so the same document built twice is identical.
+// O(payload size).
+bool BytesIdentical(ValueView a, ValueView b);
+
 // Longest string stored inline in a Value (4 bytes of length + the bytes).
 inline constexpr size_t kMaxInlineStringBytes = 10;
 

@@ -154,8 +154,10 @@ absl::Status ApplyLeaf(const ModOp& op, const Value* existing, const LeafContext
     case OpKind::kMul: {
       bool inc = op.kind == OpKind::kInc;
       if (existing == nullptr) {
-        // $mul of a missing field writes 0 of the multiplier's type.
+        // $mul of a missing field writes 0 of the multiplier's type (also for an infinite or
+        // NaN double multiplier, where multiplying 0 would give NaN).
         if (inc) return replace(op.operand);
+        if (op.operand.type() == Type::kDouble) return replace(Value::Double(0.0));
         return replace(*MultiplyNumbers(op.operand.view(), Value::Int32(0).view()));
       }
       if (!existing->IsNumber() || existing->type() == Type::kDecimal128) {

@@ -221,6 +221,9 @@ absl::StatusOr<RegexOptions> ParseRegexOptions(std::string_view options) {
       case 's':
         result.dot_all = true;
         break;
+      case 'y':
+        result.sticky = true;
+        break;
       case 'g':
       case 'u':
         break;
@@ -519,7 +522,15 @@ absl::StatusOr<std::unique_ptr<RegexMatcher>> RegexMatcher::Create(std::string_v
     if (opts->dot_all) full += 's';
     full += ')';
   }
-  full += *translated;
+  // Sticky: JavaScript's test() from lastIndex 0 (Meteor resets it before every match) only
+  // matches at offset 0; \A is the start of the text even under m.
+  if (opts->sticky) {
+    full += "\\A(?:";
+    full += *translated;
+    full += ')';
+  } else {
+    full += *translated;
+  }
 
   re2::RE2::Options re2_options;
   re2_options.set_log_errors(false);
@@ -537,7 +548,13 @@ absl::StatusOr<std::unique_ptr<RegexMatcher>> RegexMatcher::Create(std::string_v
   // With m, '^' also matches after every newline: no prefix fast path then.
   bool anchored;
   std::string literal;
-  if (AnalyzeLiteral(pattern, &anchored, &literal) && !(anchored && opts->multiline)) {
+  bool literal_ok = AnalyzeLiteral(pattern, &anchored, &literal);
+  if (opts->sticky) {
+    anchored = true;  // at offset 0 only, whatever m says
+  } else if (anchored && opts->multiline) {
+    literal_ok = false;
+  }
+  if (literal_ok) {
     if (!opts->case_insensitive) {
       matcher->fast_path_ = anchored ? FastPath::kPrefix : FastPath::kContains;
       matcher->literal_ = std::move(literal);

@@ -14,9 +14,10 @@
 //   text after the `$` (PCRE's `a$\n`), which no sensible pattern does.
 // Options: i (case-insensitive, Unicode simple folding), m (^ and $ at line breaks), s (dot
 // matches newline); g and u are accepted and ignored (Meteor and JavaScript accept them, u is
-// RE2's default UTF-8 mode). x (extended) is refused with InvalidArgument, like Meteor's
-// minimongo ("only the i, m, and g regexp options are supported"), which the conformance
-// corpus follows.
+// RE2's default UTF-8 mode); y (JavaScript's sticky flag, which only a regex value's $flags can
+// carry) anchors the match at the start of the string, as Meteor's RegExp.test from lastIndex 0
+// does. x (extended) is refused with InvalidArgument, like Meteor's minimongo ("only the i, m,
+// and g regexp options are supported"), which the conformance corpus follows.
 //
 // RegexMatcher adds fast paths for the common literal shapes ("draft", "^Invoice", "a\.b",
 // case-insensitive ASCII literals): plain byte comparisons that give exactly RE2's answer.
@@ -43,10 +44,12 @@ struct RegexOptions {
   bool case_insensitive = false;  // i
   bool multiline = false;         // m
   bool dot_all = false;           // s
+  bool sticky = false;            // y: match only at the start of the string
 };
 
 // Parses MongoDB/JavaScript option letters. Errors: InvalidArgument for x and unknown letters,
-// naming the letter.
+// naming the letter. Accepts y (the selector parser refuses it in $options, where neither
+// MongoDB nor Meteor allows it).
 absl::StatusOr<RegexOptions> ParseRegexOptions(std::string_view options);
 
 // Rewrites a PCRE pattern into an RE2 pattern with the same matches (see the file comment).

@@ -386,6 +386,9 @@ absl::StatusOr<NodePtr> Parser::ParseRegexOperator(const FieldPath& path, bool s
   }
   if (std::optional<ValueView> o = ops.Find("$options")) {
     if (!o->IsString()) return Error(where, "$options has to be a string");
+    if (o->AsString().find('y') != std::string_view::npos) {
+      return Error(where, "invalid regex option \"y\" in $options, only i, m and s are supported");
+    }
     if (!options.empty() && !o->AsString().empty()) {
       return Error(where, "options set in both $regex and $options");
     }

@@ -99,6 +99,32 @@ TEST(BatchTest, FindWithSortSkipLimitAndFields) {
   ExpectCase(Case(R"("op": "count", "skip": null, "limit": null)"), R"({"n": 3})");
 }
 
+TEST(BatchTest, CompoundSortsPairOneArrayAndRefuseParallelArrays) {
+  // Keys (1, 5) and (2, 0) for p1: it sorts after p2's (1, 3).
+  ExpectCase(R"({"op": "find", "sort": {"a.x": 1, "a.y": 1}, "docs": [
+                  {"_id": "p1", "a": [{"x": 1, "y": 5}, {"x": 2, "y": 0}]},
+                  {"_id": "p2", "a": [{"x": 1, "y": 3}]}]})",
+             R"({"docs": [{"_id": "p2", "a": [{"x": 1, "y": 3}]},
+                          {"_id": "p1", "a": [{"x": 1, "y": 5}, {"x": 2, "y": 0}]}]})");
+  EXPECT_THAT(ExpectError(R"({"op": "find", "sort": {"a": 1, "b": 1},
+                              "docs": [{"_id": 1, "a": [1], "b": [2]}]})"),
+              ::testing::HasSubstr("parallel arrays"));
+  // Only matching documents count.
+  ExpectCase(R"({"op": "find", "selector": {"_id": 2}, "sort": {"a": 1, "b": 1},
+                 "docs": [{"_id": 1, "a": [1], "b": [2]}, {"_id": 2, "a": [1], "b": 2}]})",
+             R"({"docs": [{"_id": 2, "a": [1], "b": 2}]})");
+}
+
+TEST(BatchTest, NullModifierArgumentIsAnError) {
+  EXPECT_THAT(ExpectError(Case(R"("op": "update", "selector": {"_id": "a"},
+                                  "modifier": {"$set": null})")),
+              ::testing::HasSubstr("found type null"));
+  // Other non-document arguments are ignored, as in Meteor (and the conformance sample).
+  ExpectCase(Case(R"("op": "update", "selector": {"_id": "a"}, "modifier": {"$min": 5})"),
+             R"({"n": 1, "docs": [{"_id": "a", "k": 1, "t": "y"}, {"_id": "b", "k": 2, "t": "x"},
+                                  {"_id": "c", "k": 1, "t": "z"}]})");
+}
+
 TEST(BatchTest, CountHonoursSkipAndLimit) {
   ExpectCase(Case(R"("op": "count", "selector": {"k": 1})"), R"({"n": 2})");
   ExpectCase(Case(R"("op": "count", "skip": 1)"), R"({"n": 2})");
@@ -125,6 +151,47 @@ TEST(BatchTest, UpdateReportsMatchedAndTheCollectionSortedById) {
   ExpectCase(Case(R"("op": "update", "selector": "b", "modifier": {"r": 1})"),
              R"({"n": 1, "docs": [{"_id": "a", "k": 1, "t": "y"}, {"_id": "b", "r": 1},
                                   {"_id": "c", "k": 1, "t": "z"}]})");
+}
+
+// Issue 5: MongoDB's $mul of a missing field writes 0 of the multiplier's type, also for an
+// infinite multiplier (0 * Infinity would be NaN). Meteor's minimongo agrees.
+TEST(BatchTest, Issue5MulOfAMissingFieldByInfinityWritesZero) {
+  ExpectCase(
+      Case(R"("op": "update", "selector": "a", "modifier": {"$mul": {"m": {"$InfNaN": 1}}})"),
+      R"({"n": 1, "docs": [{"_id": "a", "k": 1, "t": "y", "m": 0.0},
+                                  {"_id": "b", "k": 2, "t": "x"}, {"_id": "c", "k": 1, "t": "z"}]})");
+  ExpectCase(
+      Case(R"("op": "update", "selector": "a", "modifier": {"$mul": {"m.n": {"$InfNaN": 0}}})"),
+      R"({"n": 1, "docs": [{"_id": "a", "k": 1, "t": "y", "m": {"n": 0.0}},
+                                  {"_id": "b", "k": 2, "t": "x"}, {"_id": "c", "k": 1, "t": "z"}]})");
+  // An existing field really is multiplied: 1 * Infinity.
+  ExpectCase(
+      Case(R"("op": "update", "selector": "a", "modifier": {"$mul": {"k": {"$InfNaN": 1}}})"),
+      R"({"n": 1, "docs": [{"_id": "a", "k": {"$InfNaN": 1}, "t": "y"},
+                                  {"_id": "b", "k": 2, "t": "x"}, {"_id": "c", "k": 1, "t": "z"}]})");
+}
+
+// Issue 5: MongoDB refuses a positional projection whose array the query does not mention
+// ("Positional projection 'a.$' does not match the query document."); when the query does
+// mention it, the matched element is projected.
+TEST(BatchTest, Issue5PositionalProjectionNeedsAConditionOnItsArray) {
+  constexpr std::string_view kArrays =
+      R"("docs": [{"_id": 1, "a": 1, "h": [1, 2, 3], "e": [{"f": 1}, {"f": 3, "g": 4}]}])";
+  auto with_docs = [&](std::string_view body) {
+    return "{" + std::string(body) + ", " + std::string(kArrays) + "}";
+  };
+  EXPECT_THAT(ExpectError(with_docs(R"("op": "find", "fields": {"h.$": 1})")),
+              HasSubstr("positional projection 'h.$' does not match the query document"));
+  ExpectError(with_docs(R"("op": "find", "selector": {"a": 1}, "fields": {"h.$": 1})"));
+  ExpectError(with_docs(R"("op": "find", "selector": 1, "fields": {"h.$": 1})"));
+  ExpectError(with_docs(R"("op": "find", "selector": {"ee": 3}, "fields": {"e.$": 1})"));
+  ExpectCase(with_docs(R"("op": "find", "selector": {"h": 2}, "fields": {"h.$": 1})"),
+             R"({"docs": [{"_id": 1, "h": [2]}]})");
+  ExpectCase(with_docs(R"("op": "find", "selector": {"e.f": 3}, "fields": {"e.$": 1})"),
+             R"({"docs": [{"_id": 1, "e": [{"f": 3, "g": 4}]}]})");
+  ExpectCase(with_docs(R"("op": "find", "selector": {"e": {"$elemMatch": {"g": 4}}},
+                        "fields": {"e.$": 1, "a": 1})"),
+             R"({"docs": [{"_id": 1, "a": 1, "e": [{"f": 3, "g": 4}]}]})");
 }
 
 TEST(BatchTest, DocsAreSortedByIdInBsonOrder) {

@@ -6,7 +6,8 @@
 // is tested is the store (ids, order, the id index and its fast path, top-k, all-or-nothing
 // updates, upsert, compaction), not the compilers.
 //
-// The seed is fixed; a failure prints it. Replay or explore with --gtest_random_seed=N.
+// The seed is fixed (kDefaultSeed) and printed; replay or explore with --gtest_random_seed=N
+// (or GTEST_RANDOM_SEED=N in the environment).
 
 #include <algorithm>
 #include <cstdint>
@@ -47,9 +48,10 @@ using query::ValueView;
 constexpr int kSteps = 120000;
 constexpr uint64_t kDefaultSeed = 20240613;
 
+// The flag (or gtest's GTEST_RANDOM_SEED environment variable, which sets it), not
+// UnitTest::random_seed(): without the flag that one is time-based.
 uint64_t TestSeed() {
-  int32_t seed = ::testing::UnitTest::GetInstance()->random_seed();
-  if (seed == 0) seed = GTEST_FLAG_GET(random_seed);
+  const int32_t seed = GTEST_FLAG_GET(random_seed);
   return seed != 0 ? static_cast<uint64_t>(seed) : kDefaultSeed;
 }
 
@@ -695,6 +697,8 @@ class CollectionModelTest : public ::testing::Test {
 };
 
 TEST_F(CollectionModelTest, RandomOperationsAgreeWithANaiveStore) {
+  std::cout << "collection model test: seed " << seed_ << " (replay with --gtest_random_seed="
+            << seed_ << ")" << std::endl;
   SCOPED_TRACE(fmt::format("random seed {} (replay with --gtest_random_seed={})", seed_, seed_));
   ::testing::Test::RecordProperty("seed", std::to_string(seed_));
   for (step_ = 0; step_ < kSteps && !HasFailure(); ++step_) {

@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "query/ejson.h"
@@ -713,6 +714,123 @@ TEST(CollectionUpdateTest, ModifiedCountsOnlyDocumentsThatChanged) {
   EXPECT_EQ(r->modified, 0u);
   EXPECT_THAT(Snapshot(c),
               ElementsAre(R"({"_id":1,"v":5})", R"({"_id":2,"v":5})", R"({"_id":3,"v":5})"));
+}
+
+// Updates by plain `_id` with $set/$unset/$inc take the store's direct path; the same update
+// through a selector that is not a plain `_id` ({_id: {$in: [id]}}) takes the general path.
+// Both must give the same result, the same documents byte for byte, and the same errors.
+TEST(CollectionUpdateTest, UpdateByIdDirectPathAgreesWithTheGeneralPath) {
+  const char* const docs = R"([{"_id": 1, "a": 1, "m": {"v": 1}, "arr": [1, 2], "s": "x"},
+                              {"_id": "b", "a": {"$numberLong": "9223372036854775807"}}])";
+  const char* const modifiers[] = {
+      R"({"$set": {"a": 2}})",
+      R"({"$set": {"a": 1.0}})",
+      R"({"$set": {"z": 1, "c": {"d": [1, {"e": null}]}}})",
+      R"({"$set": {"m.v": 2, "m.w": 3, "n.o.p": 4}})",
+      R"({"$unset": {"s": 1, "absent": 1, "m.v": ""}})",
+      R"({"$inc": {"a": 1, "new": 2.5}})",
+      R"({"$inc": {"a": {"$numberLong": "1"}}})",  // int64 overflow on "b"
+      R"({"$set": {"arr.x": 1}})",                  // through an array: an error
+      R"({"$set": {"s.t": 1}})",                    // through a string: an error
+      R"({"$inc": {"s": 1}})",                      // $inc of a string: an error
+      R"({"$set": {"a": 1}, "$unset": {"s": 1}, "$inc": {"m.v": 1}})",
+      R"({"$set": {}})",
+  };
+  for (const char* text : modifiers) {
+    for (const char* id : {"1", "\"b\""}) {
+      SCOPED_TRACE(::testing::Message() << "modifier " << text << " on _id " << id);
+      Collection direct("direct");
+      Collection general("general");
+      InsertAll(&direct, docs);
+      InsertAll(&general, docs);
+      absl::StatusOr<UpdateResult> a =
+          direct.Update(Parse(fmt::format(R"({{"_id": {}}})", id)), Parse(text));
+      absl::StatusOr<UpdateResult> b =
+          general.Update(Parse(fmt::format(R"({{"_id": {{"$in": [{}]}}}})", id)), Parse(text));
+      ASSERT_EQ(a.ok(), b.ok()) << a.status() << " vs " << b.status();
+      if (!a.ok()) {
+        EXPECT_EQ(a.status(), b.status());
+      } else {
+        EXPECT_EQ(a->matched, b->matched);
+        EXPECT_EQ(a->modified, b->modified);
+      }
+      EXPECT_THAT(Snapshot(direct), ElementsAreArray(Snapshot(general)));
+    }
+  }
+}
+
+TEST(CollectionUpdateTest, UpdateByIdWritesWhatMongoDbDocuments) {
+  Collection c("c");
+  InsertAll(&c, R"([{"_id": 1, "name": "a", "size": 1, "meta": {"created": 5, "version": 2}}])");
+  absl::StatusOr<UpdateResult> r = c.Update(
+      Parse(R"({"_id": 1})"), Parse(R"({"$set": {"size": 7, "meta.version": 3, "b": 1, "a": 2}})"));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->matched, 1u);
+  EXPECT_EQ(r->modified, 1u);
+  EXPECT_THAT(Snapshot(c), ElementsAre(R"({"_id":1,"name":"a","size":7,)"
+                                       R"("meta":{"created":5,"version":3},"a":2,"b":1})"));
+  // The same value of another type is a change (1 -> 1.0), the same bytes are not.
+  r = c.Update(Parse(R"({"_id": 1})"), Parse(R"({"$set": {"size": 7.0}})"));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->modified, 1u);
+  r = c.Update(Parse(R"({"_id": 1})"), Parse(R"({"$set": {"size": 7.0}})"));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->matched, 1u);
+  EXPECT_EQ(r->modified, 0u);
+  // The shorthand selector (a bare id) takes the same path.
+  r = c.Update(Parse("1"), Parse(R"({"$inc": {"size": 1}, "$unset": {"name": 1}})"));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_THAT(Snapshot(c), ElementsAre(R"({"_id":1,"size":8.0,)"
+                                       R"("meta":{"created":5,"version":3},"a":2,"b":1})"));
+}
+
+TEST(CollectionUpdateTest, UpdateByMissingIdStillRejectsABadModifier) {
+  Collection c("c");
+  InsertAll(&c, R"([{"_id": 1, "a": 1}])");
+  absl::StatusOr<UpdateResult> r = c.Update(Parse(R"({"_id": 2})"), Parse(R"({"$set": {"a": 2}})"));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->matched, 0u);
+  EXPECT_EQ(r->modified, 0u);
+  ExpectRejected(
+      c, [&] { return c.Update(Parse(R"({"_id": 2})"), Parse(R"({"$set": {"a..b": 2}})")); },
+      kInvalid, "contains an empty field name");
+  ExpectRejected(
+      c, [&] { return c.Update(Parse(R"({"_id": 2})"), Parse(R"({"$set": {"a": {"$x": 1}}})")); },
+      kInvalid, "The dollar ($) prefixed field '$x' in 'a.$x' is not valid for storage.");
+  ExpectRejected(
+      c, [&] { return c.Update(Parse(R"({"_id": 1})"), Parse(R"({"$set": {"a": 1, "a.b": 1}})")); },
+      kInvalid, "Updating the path 'a.b' would create a conflict at 'a'");
+  ExpectRejected(
+      c, [&] { return c.Update(Parse(R"({"_id": 1})"), Parse(R"({"$set": {"_id": 2}})")); },
+      kInvalid, "would modify the immutable field '_id'");
+  // An upsert with a direct modifier inserts when the id is missing.
+  UpdateOptions upsert;
+  upsert.upsert = true;
+  r = c.Update(Parse(R"({"_id": 2})"), Parse(R"({"$set": {"a": 2}, "$inc": {"n": 1}})"), upsert);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_TRUE(r->upserted_id.has_value());
+  EXPECT_THAT(Snapshot(c), ElementsAre(R"({"_id":1,"a":1})", R"({"_id":2,"a":2,"n":1})"));
+}
+
+TEST(CollectionUpdateTest, UpdateByIdReportsTheChangeToObservers) {
+  Collection c("c");
+  InsertAll(&c, R"([{"_id": 1, "a": 1, "b": 1}, {"_id": 2, "a": 5}])");
+  std::vector<std::string> events;
+  ObserveChangesCallbacks callbacks;
+  callbacks.changed = [&](ValueView id, ValueView fields, const std::vector<std::string>& cleared) {
+    std::string event = fmt::format("changed {} {}", query::ToEjson(id), query::ToEjson(fields));
+    for (const std::string& name : cleared) event += " -" + name;
+    events.push_back(event);
+  };
+  callbacks.removed = [&](ValueView id) { events.push_back("removed " + query::ToEjson(id)); };
+  absl::StatusOr<ObserveHandle> handle =
+      c.ObserveChanges(Parse(R"({"a": {"$lt": 3}})"), ObserveOptions(), std::move(callbacks));
+  ASSERT_THAT(handle, IsOk());
+  ASSERT_THAT(c.Update(Parse(R"({"_id": 1})"), Parse(R"({"$set": {"a": 2}, "$unset": {"b": 1}})")),
+              IsOk());
+  ASSERT_THAT(c.Update(Parse(R"({"_id": 1})"), Parse(R"({"$set": {"a": 2}})")), IsOk());  // no-op
+  ASSERT_THAT(c.Update(Parse(R"({"_id": 1})"), Parse(R"({"$inc": {"a": 10}})")), IsOk());
+  EXPECT_THAT(events, ElementsAre(R"(changed 1 {"a":2} -b)", "removed 1"));
 }
 
 TEST(CollectionUpdateTest, NoMatchChangesNothing) {

@@ -2,7 +2,6 @@
 // $[ident] with arrayFilters), table-driven from MongoDB's documentation. Expected documents
 // are compared exactly (types and key order).
 
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,11 +26,6 @@ Value Parse(std::string_view text) {
 }
 
 std::string Text(ValueView v) { return ToEjson(v, EjsonOptions{.mark_doubles = true}); }
-
-bool Identical(ValueView a, ValueView b) {
-  return a.type() == b.type() && a.payload_size() == b.payload_size() &&
-         std::memcmp(a.payload(), b.payload(), a.payload_size()) == 0;
-}
 
 struct Case {
   const char* doc;
@@ -76,7 +70,7 @@ void RunCases(const std::vector<Case>& cases) {
     }
     ASSERT_TRUE(result.ok()) << result.status();
     Value want = Parse(c.expected);
-    EXPECT_TRUE(Identical(result->view(), want.view()))
+    EXPECT_TRUE(BytesIdentical(result->view(), want.view()))
         << "got " << Text(result->view()) << "\nwant " << Text(want.view());
   }
 }

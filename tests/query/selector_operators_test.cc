@@ -27,6 +27,9 @@ TEST(SelectorOperatorsTest, Exists) {
       {R"({"e": {"$exists": null}})", R"({})", true},
       {R"({"e": {"$exists": null}})", R"({"e": 1})", false},
       {R"({"e": {"$exists": "yes"}})", R"({"e": 1})", true},
+      // Issue 5: BSON truth, not JavaScript's: every string is true, even "" (Meteor: false).
+      {R"({"e": {"$exists": ""}})", R"({"e": 1})", true},
+      {R"({"e": {"$exists": ""}})", R"({})", false},
       {R"({"e.f": {"$exists": true}})", R"({"e": {"f": null}})", true},
       {R"({"e.f": {"$exists": true}})", R"({"e": {"g": 1}})", false},
       {R"({"e.f": {"$exists": true}})", R"({"e": [{"g": 1}, {"f": 2}]})", true},

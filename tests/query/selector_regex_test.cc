@@ -189,6 +189,38 @@ TEST(RegexTranslationTest, KeepsPlainPatterns) {
   EXPECT_THAT(TranslatePcreToRe2("\\1"), StatusIs(absl::StatusCode::kUnimplemented, "\\1"));
 }
 
+// Issue 5 (differential conformance against Meteor): a regex value may carry JavaScript's sticky
+// flag y; Meteor resets lastIndex to 0 before every test(), so the match is anchored at the
+// start of the string (not at line starts, even with m). $options cannot carry y: neither
+// MongoDB nor Meteor accepts it there.
+TEST(SelectorRegexTest, Issue5StickyFlagOfARegexValueAnchorsAtTheStart) {
+  ExpectMatches({
+      {R"re({"s": {"$regexp": "hel", "$flags": "y"}})re", R"re({"s": "hello world"})re", true},
+      {R"re({"s": {"$regexp": "hel", "$flags": "y"}})re", R"re({"s": "/hel/"})re", false},
+      {R"re({"s": {"$regexp": "hel", "$flags": ""}})re", R"re({"s": "/hel/"})re", true},
+      {R"re({"s": {"$regexp": "HEL", "$flags": "iy"}})re", R"re({"s": "Hello"})re", true},
+      {R"re({"s": {"$regexp": "HEL", "$flags": "iy"}})re", R"re({"s": "oh Hello"})re", false},
+      {R"re({"s": {"$regexp": "^l", "$flags": "my"}})re", R"re({"s": "line1\nline2"})re", true},
+      {R"re({"s": {"$regexp": "^line2", "$flags": "my"}})re", R"re({"s": "line1\nline2"})re",
+       false},
+      {R"re({"s": {"$regexp": "^line2", "$flags": "m"}})re", R"re({"s": "line1\nline2"})re", true},
+      {R"re({"s": {"$regexp": "x|hel", "$flags": "y"}})re", R"re({"s": "hello"})re", true},
+      {R"re({"s": {"$regexp": "x|hel", "$flags": "y"}})re", R"re({"s": "ax"})re", false},
+      {R"re({"s": {"$regexp": "", "$flags": "y"}})re", R"re({"s": "abc"})re", true},
+      {R"re({"s": {"$in": [{"$regexp": "b", "$flags": "y"}]}})re", R"re({"s": ["ab", "bc"]})re",
+       true},
+      {R"re({"s": {"$in": [{"$regexp": "b", "$flags": "y"}]}})re", R"re({"s": "ab"})re", false},
+      {R"re({"s": {"$not": {"$regexp": "b", "$flags": "y"}}})re", R"re({"s": "ab"})re", true},
+      {R"re({"s": {"$regex": {"$regexp": "b", "$flags": "y"}}})re", R"re({"s": "ab"})re", false},
+  });
+  ExpectCompileErrors({
+      {R"re({"s": {"$regex": "hel", "$options": "y"}})re", absl::StatusCode::kInvalidArgument,
+       "\"y\""},
+      {R"re({"s": {"$regex": "hel", "$options": "iy"}})re", absl::StatusCode::kInvalidArgument,
+       "\"y\""},
+  });
+}
+
 TEST(RegexTranslationTest, OptionLetters) {
   absl::StatusOr<internal::RegexOptions> o = internal::ParseRegexOptions("ims");
   ASSERT_THAT(o, IsOk());
@@ -197,7 +229,10 @@ TEST(RegexTranslationTest, OptionLetters) {
   EXPECT_TRUE(o->dot_all);
   o = internal::ParseRegexOptions("gu");
   ASSERT_THAT(o, IsOk());
-  EXPECT_FALSE(o->case_insensitive || o->multiline || o->dot_all);
+  EXPECT_FALSE(o->case_insensitive || o->multiline || o->dot_all || o->sticky);
+  o = internal::ParseRegexOptions("y");
+  ASSERT_THAT(o, IsOk());
+  EXPECT_TRUE(o->sticky);
   EXPECT_THAT(internal::ParseRegexOptions("x"), StatusIs(absl::StatusCode::kInvalidArgument, "x"));
   EXPECT_THAT(internal::ParseRegexOptions("l"), StatusIs(absl::StatusCode::kInvalidArgument, "l"));
 }

@@ -51,6 +51,14 @@ TEST(SeedUpsertDocumentTest, EqualityClausesBecomeFields) {
       {R"({"a": {}})", R"({"a": {}})"},
       {R"({"a": null})", R"({"a": null})"},
       {R"({"a": {"$date": 5}})", R"({"a": {"$date": 5}})"},
+      // Issue 5: $all is an $and of equalities ({$all: [5]} is {$eq: 5} to MongoDB); its
+      // $elemMatch clauses and regexes are not equalities.
+      {R"({"a": {"$all": [5]}})", R"({"a": 5})"},
+      {R"({"a": {"$all": [[1, 2]]}})", R"({"a": [1, 2]})"},
+      {R"({"a": {"$all": [{"k": 1}]}})", R"({"a": {"k": 1}})"},
+      {R"({"a": {"$all": []}})", R"({})"},
+      {R"({"a": {"$all": [{"$elemMatch": {"k": 1}}]}})", R"({})"},
+      {R"({"a": {"$all": [{"$regexp": "x", "$flags": ""}, 3]}})", R"({"a": 3})"},
       // Not equalities.
       {R"({"a": {"$gt": 1}})", R"({})"},
       {R"({"a": {"$in": [1]}})", R"({})"},
@@ -83,6 +91,12 @@ TEST(SeedUpsertDocumentTest, Rejections) {
   EXPECT_THAT(SeedUpsertDocument(Parse(R"({"$and": [{"a": 1}, {"a": 2}]})").view()),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "cannot infer query fields to set, path 'a' is matched twice"));
+  // Issue 5: two $all values on one path are two equalities, as in MongoDB (and Meteor).
+  EXPECT_THAT(SeedUpsertDocument(Parse(R"({"a": {"$all": [5, 6]}})").view()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "cannot infer query fields to set, path 'a' is matched twice"));
+  EXPECT_THAT(SeedUpsertDocument(Parse(R"({"a": {"$eq": 5, "$all": [5]}})").view()),
+              StatusIs(absl::StatusCode::kInvalidArgument, "path 'a' is matched twice"));
   EXPECT_THAT(SeedUpsertDocument(Parse(R"({"a": {"$eq": {"$x": 1}}})").view()),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "The dollar ($) prefixed field '$x' in 'a.$x' is not valid for storage."));

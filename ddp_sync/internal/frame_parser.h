@@ -1,0 +1,74 @@
+// The fast path of frame parsing: a reusable parser for the shape nearly every data frame has
+// (a JSON object of plain JSON plus Meteor's {"$date": ms}: no other key starting with '$', no
+// backslash escape, valid UTF-8, nesting at most kMaxFastDepth), writing straight into a
+// builder that keeps its buffers between frames. Anything else is declined, and the caller parses the frame the general way
+// (query::ParseEjson, then member by member; frame_text.h). Internal to //ddp_sync.
+//
+// Why declining is safe: on the text it accepts, this parser builds exactly the Value that
+// ParseEjson(text, {.extended_json = false}) builds (without a '$' key no object can be an
+// EJSON special form, and {"$date": ms} is converted by the same rule; numbers follow the same
+// int32 / int64 / double rule), and every text it accepts ParseEjson accepts too. It never produces an error: a frame it cannot read, valid or
+// not, goes to the general path, which owns every rejection message. So the validation after
+// parsing, and every status, is the same whichever path parsed the frame.
+//
+// Thread safety: a FrameParser is used by one thread at a time.
+//
+// Example:
+//   FrameParser parser;
+//   if (std::optional<query::ValueView> frame = parser.Parse(text)) {
+//     Use(*frame);  // valid until the next Parse or Release
+//   } else {
+//     ParseTheGeneralWay(text);
+//   }
+
+#ifndef MINIMONGO_DDP_SYNC_INTERNAL_FRAME_PARSER_H_
+#define MINIMONGO_DDP_SYNC_INTERNAL_FRAME_PARSER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "query/value.h"
+
+namespace minimongo::ddp::internal {
+
+// Deepest nesting the fast path reads (the frame object is depth 1); deeper frames, up to
+// query::kMaxDepth, take the general path.
+inline constexpr size_t kMaxFastDepth = 32;
+
+class FrameParser {
+ public:
+  FrameParser() = default;
+  FrameParser(const FrameParser&) = delete;
+  FrameParser& operator=(const FrameParser&) = delete;
+
+  // Parses `text`, a JSON object, into the parser's builder. Returns a view of the object,
+  // valid until the next Parse() or Release(); nullopt when the text is not of the fast shape
+  // (see the file comment), in which case nothing is retained. Never allocates once its
+  // buffers have grown to the largest frame seen.
+  std::optional<query::ValueView> Parse(std::string_view text);
+
+  // The last successfully parsed frame as an owned Value (one allocation); the view Parse()
+  // returned is invalid afterwards. REQUIRES: the last Parse() returned a view.
+  query::Value Release();
+
+ private:
+  bool ParseValue(size_t depth);
+  bool ParseObject(size_t depth);
+  bool ParseArray(size_t depth);
+  bool ParseString(std::string_view* out);
+  bool ScanNumber(bool* is_integer, int64_t* integer, double* real);
+  bool ParseNumber();
+  bool ParseDateRest();
+  bool ParseWord(std::string_view word);
+  void SkipSpace();
+
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  query::ValueBuilder builder_;
+};
+
+}  // namespace minimongo::ddp::internal
+
+#endif  // MINIMONGO_DDP_SYNC_INTERNAL_FRAME_PARSER_H_

@@ -1,0 +1,356 @@
+// DirectModifier, the uncompiled fast path of updates by `_id`: what it accepts and declines,
+// hand-written expected results (MongoDB's documented $set/$unset/$inc semantics), and a
+// randomized check of its contract against Modifier::Compile + Apply: Parse() true implies
+// Compile succeeds, and an applied result is byte-identical to the compiled one. Also
+// BytesIdentical (value.h), which the store and these tests compare results with.
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "fmt/format.h"
+#include "gtest/gtest.h"
+#include "query/ejson.h"
+#include "query/modifier.h"
+#include "query/value.h"
+#include "tests/testing/status_matchers.h"
+
+namespace minimongo::query {
+namespace {
+
+using ::minimongo::testing::IsOk;
+
+Value Parse(std::string_view text) {
+  absl::StatusOr<Value> v = ParseEjson(text);
+  EXPECT_TRUE(v.ok()) << text << ": " << v.status();
+  return v.ok() ? *v : Value();
+}
+
+std::string Text(ValueView v) { return ToEjson(v, EjsonOptions{.mark_doubles = true}); }
+
+TEST(BytesIdenticalTest, SameTypeAndSameBytesOnly) {
+  Value a = Parse(R"({"_id": 1, "x": [1, "two", {"y": null}]})");
+  EXPECT_TRUE(BytesIdentical(a.view(), a.view()));
+  EXPECT_TRUE(BytesIdentical(a.view(), Parse(R"({"_id": 1, "x": [1, "two", {"y": null}]})").view()));
+  // Equal by BSON comparison but encoded differently.
+  EXPECT_FALSE(BytesIdentical(Value::Int32(1).view(), Value::Double(1.0).view()));
+  EXPECT_FALSE(BytesIdentical(Value::Double(0.0).view(), Value::Double(-0.0).view()));
+  EXPECT_FALSE(BytesIdentical(Parse(R"({"a": 1, "b": 2})").view(),
+                              Parse(R"({"b": 2, "a": 1})").view()));
+  EXPECT_FALSE(BytesIdentical(Value::String("ab").view(), Value::String("abc").view()));
+  // Same payload bytes, different type: an empty object and an empty array.
+  EXPECT_FALSE(BytesIdentical(Parse("{}").view(), Parse("[]").view()));
+  EXPECT_TRUE(BytesIdentical(Value::String("a string longer than ten").view(),
+                             Value::String("a string longer than ten").view()));
+}
+
+// The direct result, which must exist.
+Value Direct(std::string_view doc, std::string_view modifier) {
+  Value m = Parse(modifier);
+  DirectModifier direct;
+  EXPECT_TRUE(direct.Parse(m.view())) << modifier;
+  std::optional<Value> result = direct.Apply(Parse(doc).view());
+  EXPECT_TRUE(result.has_value()) << "declined " << doc;
+  return result.value_or(Value());
+}
+
+struct Case {
+  const char* doc;
+  const char* modifier;
+  const char* expected;
+};
+
+TEST(DirectModifierTest, AppliesSetUnsetAndIncAsMongoDbDocumentsThem) {
+  const Case cases[] = {
+      // $set replaces a field in place; new fields are appended, several in byte order.
+      {R"({"_id": 1, "name": "a", "size": 1})", R"({"$set": {"size": 5}})",
+       R"({"_id": 1, "name": "a", "size": 5})"},
+      {R"({"_id": 1, "z": 0})", R"({"$set": {"b": 1, "a": 2}})",
+       R"({"_id": 1, "z": 0, "a": 2, "b": 1})"},
+      {R"({"_id": 1, "a": 1})", R"({"$set": {"a": {"x": [1, {"y": "s"}]}}})",
+       R"({"_id": 1, "a": {"x": [1, {"y": "s"}]}})"},
+      {R"({"_id": 1, "a": 1})", R"({"$set": {"a": 1.0}})", R"({"_id": 1, "a": 1.0})"},
+      // Dotted paths through objects, created when missing.
+      {R"({"_id": 1, "meta": {"created": 1, "version": 2}, "z": 1})",
+       R"({"$set": {"meta.version": 3}})",
+       R"({"_id": 1, "meta": {"created": 1, "version": 3}, "z": 1})"},
+      {R"({"_id": 1})", R"({"$set": {"m.x.y": 1}})", R"({"_id": 1, "m": {"x": {"y": 1}}})"},
+      {R"({"_id": 1, "m": {"b": 1}})", R"({"$set": {"m.a": 1, "m.c": 2}})",
+       R"({"_id": 1, "m": {"b": 1, "a": 1, "c": 2}})"},
+      // $unset removes; a missing path stays missing (nothing is created).
+      {R"({"_id": 1, "a": 1, "b": 2})", R"({"$unset": {"a": ""}})", R"({"_id": 1, "b": 2})"},
+      {R"({"_id": 1, "m": {"a": 1}})", R"({"$unset": {"m.a": 1}})", R"({"_id": 1, "m": {}})"},
+      {R"({"_id": 1})", R"({"$unset": {"m.a": 1, "b": 1}})", R"({"_id": 1})"},
+      // $inc keeps int32, widens to int64 on overflow, gives a double with a double, and sets
+      // a missing field to the amount.
+      {R"({"_id": 1, "n": 1})", R"({"$inc": {"n": 1}})", R"({"_id": 1, "n": 2})"},
+      {R"({"_id": 1, "n": 1})", R"({"$inc": {"n": 2147483647}})",
+       R"({"_id": 1, "n": {"$numberLong": "2147483648"}})"},
+      {R"({"_id": 1, "n": 1})", R"({"$inc": {"n": 0.5}})", R"({"_id": 1, "n": 1.5})"},
+      {R"({"_id": 1})", R"({"$inc": {"n": -3}})", R"({"_id": 1, "n": -3})"},
+      // Several operators at once.
+      {R"({"_id": 1, "a": 0, "b": {"c": 1}, "d": 1})",
+       R"({"$set": {"a": 1}, "$inc": {"b.c": 1}, "$unset": {"d": 1}})",
+       R"({"_id": 1, "a": 1, "b": {"c": 2}})"},
+      // An empty operator is a no-op.
+      {R"({"_id": 1, "a": 1})", R"({"$set": {}})", R"({"_id": 1, "a": 1})"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(::testing::Message() << "doc " << c.doc << " modifier " << c.modifier);
+    Value result = Direct(c.doc, c.modifier);
+    EXPECT_TRUE(BytesIdentical(result.view(), Parse(c.expected).view()))
+        << "got " << Text(result.view()) << "\nwant " << c.expected;
+  }
+}
+
+TEST(DirectModifierTest, DeclinesWhatOnlyTheCompilerHandles) {
+  const char* const declined[] = {
+      // Not an operator document, or other operators.
+      "{}", R"({"a": 1})", R"({"$push": {"a": 1}})", R"({"$set": {"a": 1}, "$max": {"b": 1}})",
+      R"({"$setOnInsert": {"a": 1}})", R"({"$set": 5})", R"({"$foo": {"a": 1}})",
+      // Paths: numeric, positional, '$', empty parts, `_id`, too many parts.
+      R"({"$set": {"a.0": 1}})", R"({"$set": {"a.$": 1}})", R"({"$set": {"a.$[]": 1}})",
+      R"({"$set": {"$a": 1}})", R"({"$set": {"a..b": 1}})", R"({"$set": {"": 1}})",
+      R"({"$set": {"a.": 1}})", R"({"$set": {"_id": 1}})", R"({"$unset": {"_id": 1}})",
+      R"({"$set": {"_id.x": 1}})", R"({"$set": {"a.b.c.d.e.f.g.h.i": 1}})",
+      // Conflicting paths.
+      R"({"$set": {"a": 1}, "$inc": {"a": 1}})", R"({"$set": {"a": 1, "a.b": 2}})",
+      R"({"$set": {"a.b": 1}, "$unset": {"a": 1}})",
+      // Values that are not storable, or too deep for the plan.
+      R"({"$set": {"a": {"$x": 1}}})", R"({"$set": {"a": {"b.c": 1}}})",
+      R"({"$set": {"a": [{"$x": 1}]}})",
+      R"({"$set": {"a": [[[[[[[[[1]]]]]]]]]}})",
+      // $inc of a non-number.
+      R"({"$inc": {"a": "1"}})", R"({"$inc": {"a": null}})",
+  };
+  for (const char* text : declined) {
+    Value m = Parse(text);
+    DirectModifier direct;
+    EXPECT_FALSE(direct.Parse(m.view())) << text;
+  }
+  // Accepted at the edges of the caps.
+  const char* const accepted[] = {
+      R"({"$set": {"a.b.c.d.e.f.g.h": 1}})", R"({"$set": {"a": [[[[[[[[1]]]]]]]]}})",
+      R"({"$set": {"_idx": 1, "x._id": 2}})", R"({"$set": {"a": {"x$": 1}}})",
+      R"({"$set": {"a01": 1, "b.01": 2}})",
+  };
+  for (const char* text : accepted) {
+    Value m = Parse(text);
+    DirectModifier direct;
+    EXPECT_TRUE(direct.Parse(m.view())) << text;
+    EXPECT_THAT(Modifier::Compile(m.view()), IsOk()) << text;
+  }
+}
+
+TEST(DirectModifierTest, DeclinesTooManyPathNodes) {
+  std::string fits = "{\"$set\": {";
+  std::string over = fits;
+  for (size_t i = 0; i < DirectModifier::kMaxNodes; ++i) {
+    std::string field = fmt::format("{}\"f{}\": 1", i == 0 ? "" : ", ", i);
+    if (i + 1 < DirectModifier::kMaxNodes) fits += field;  // the root takes one node
+    over += field;
+  }
+  fits += "}}";
+  over += "}}";
+  DirectModifier direct;
+  EXPECT_TRUE(direct.Parse(Parse(fits).view()));
+  EXPECT_FALSE(direct.Parse(Parse(over).view()));
+}
+
+// Documents whose shape needs the general path: Apply declines, and the compiled modifier
+// gives the answer (here an error or a result the direct path does not build).
+TEST(DirectModifierTest, DeclinesDocumentsThatNeedTheGeneralPath) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"_id": 1, "a": [1, 2]})", R"({"$set": {"a.b": 1}})"},  // through an array
+      {R"({"_id": 1, "a": 5})", R"({"$set": {"a.b": 1}})"},       // through a scalar
+      {R"({"_id": 1, "a": [{"b": 1}]})", R"({"$unset": {"a.b": 1}})"},
+      {R"({"_id": 1, "a": "x"})", R"({"$inc": {"a": 1}})"},  // $inc of a string
+      {R"({"_id": 1, "a": {"$numberLong": "9223372036854775807"}})",
+       R"({"$inc": {"a": {"$numberLong": "1"}}})"},  // int64 overflow
+  };
+  for (const auto& [doc_text, modifier_text] : cases) {
+    SCOPED_TRACE(::testing::Message() << "doc " << doc_text << " modifier " << modifier_text);
+    Value doc = Parse(doc_text);
+    Value m = Parse(modifier_text);
+    DirectModifier direct;
+    ASSERT_TRUE(direct.Parse(m.view()));
+    EXPECT_FALSE(direct.Apply(doc.view()).has_value());
+  }
+}
+
+TEST(DirectModifierTest, LeavesItsInputsUnchanged) {
+  Value doc = Parse(R"({"_id": 1, "a": {"b": 1}, "c": "a string longer than ten"})");
+  Value m = Parse(R"({"$set": {"a.b": 2}, "$unset": {"c": 1}})");
+  std::string doc_before = Text(doc.view());
+  std::string m_before = Text(m.view());
+  DirectModifier direct;
+  ASSERT_TRUE(direct.Parse(m.view()));
+  ASSERT_TRUE(direct.Apply(doc.view()).has_value());
+  ASSERT_TRUE(direct.Apply(doc.view()).has_value());  // a plan applies any number of times
+  EXPECT_EQ(Text(doc.view()), doc_before);
+  EXPECT_EQ(Text(m.view()), m_before);
+}
+
+// Random modifiers near the boundary of what the direct path takes (bad paths, unstorable
+// values, conflicts, other operators) on random documents (objects, arrays and scalars on the
+// paths), checked against the compiler.
+class RandomCase {
+ public:
+  explicit RandomCase(uint32_t seed) : rng_(seed) {}
+
+  Value Document() {
+    std::vector<std::pair<std::string, Value>> fields{{"_id", Value::Int32(Int(1, 9))}};
+    for (const char* name : kNames) {
+      if (Int(0, 2) > 0) fields.emplace_back(name, Node(2));
+    }
+    return Value::Object(fields);
+  }
+
+  Value Modifier() {
+    static const char* kOps[] = {"$set", "$unset", "$inc", "$set", "$inc", "$max", "$push"};
+    std::vector<std::pair<std::string, Value>> groups;
+    std::vector<std::string> used_ops;
+    for (int g = Int(1, 3); g > 0; --g) {
+      std::string op = kOps[Int(0, Int(0, 9) == 0 ? 6 : 4)];
+      bool duplicate = false;
+      for (const std::string& u : used_ops) duplicate = duplicate || u == op;
+      if (duplicate) continue;
+      used_ops.push_back(op);
+      std::vector<std::pair<std::string, Value>> args;
+      std::vector<std::string> used_paths;
+      for (int n = Int(0, 3); n > 0; --n) {
+        std::string path = Path();
+        bool again = false;
+        for (const std::string& u : used_paths) again = again || u == path;
+        if (again) continue;
+        used_paths.push_back(path);
+        args.emplace_back(path, op == "$inc" && Int(0, 9) > 0 ? Number() : Leaf(3));
+      }
+      groups.emplace_back(op, Value::Object(args));
+    }
+    return Value::Object(groups);
+  }
+
+ private:
+  static constexpr const char* kNames[] = {"a", "b", "c", "ab", "x"};
+
+  int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+
+  std::string Path() {
+    static const char* kParts[] = {"a", "b", "c", "ab", "x", "a", "b",
+                                   "0", "$", "", "_id", "$[]", "01"};
+    std::string p;
+    for (int i = Int(1, Int(0, 9) == 0 ? 10 : 3); i > 0; --i) {
+      if (!p.empty()) p += '.';
+      p += kParts[Int(0, 4 + 2 * (Int(0, 6) == 0 ? 4 : 0))];
+    }
+    return p;
+  }
+
+  Value Number() {
+    switch (Int(0, 3)) {
+      case 0:
+        return Value::Int32(Int(-2, 2) * 1000000000);
+      case 1:
+        return Value::Int64(Int(0, 1) ? int64_t{9223372036854775807} : int64_t{-5});
+      case 2:
+        return Value::Double(Int(-4, 4) / 2.0);
+      default:
+        return Value::Int32(Int(-3, 3));
+    }
+  }
+
+  Value Leaf(int depth) {
+    switch (Int(0, depth > 0 ? 8 : 4)) {
+      case 0:
+        return Number();
+      case 1:
+        return Value::String(Int(0, 1) ? "s" : "a string longer than ten bytes");
+      case 2:
+        return Value::Null();
+      case 3:
+        return Value::Bool(Int(0, 1) == 1);
+      case 4:
+        return Value::Int32(Int(0, 3));
+      case 5:
+      case 6: {
+        std::vector<Value> elements;
+        for (int i = Int(0, 2); i > 0; --i) elements.push_back(Leaf(depth - 1));
+        return Value::Array(elements);
+      }
+      default: {
+        static const char* kKeys[] = {"k", "$k", "k.k", "m"};
+        std::vector<std::pair<std::string, Value>> fields;
+        for (const char* key : kKeys) {
+          bool bad = key[0] == '$' || key[1] == '.';
+          if (Int(0, bad ? 12 : 1) == 0) fields.emplace_back(key, Leaf(depth - 1));
+        }
+        return Value::Object(fields);
+      }
+    }
+  }
+
+  // A document value: objects with the path names (so dotted paths find them), arrays and
+  // scalars.
+  Value Node(int depth) {
+    int kind = Int(0, depth > 0 ? 5 : 2);
+    if (kind <= 2) return Leaf(0);
+    if (kind == 3) return Value::Array({Leaf(0), Node(depth - 1)});
+    std::vector<std::pair<std::string, Value>> fields;
+    for (const char* name : kNames) {
+      if (Int(0, 2) == 0) fields.emplace_back(name, Node(depth - 1));
+    }
+    return Value::Object(fields);
+  }
+
+  std::mt19937 rng_;
+};
+
+uint32_t Seed() {
+  int32_t flag = GTEST_FLAG_GET(random_seed);
+  return flag != 0 ? static_cast<uint32_t>(flag) : 20240607u;
+}
+
+TEST(DirectModifierTest, AgreesWithTheCompiledModifier) {
+  const uint32_t seed = Seed();
+  SCOPED_TRACE(::testing::Message() << "seed " << seed << " (replay with --gtest_random_seed="
+                                    << seed << ")");
+  RandomCase random(seed);
+  int parsed = 0, applied = 0, declined_docs = 0, compile_errors = 0;
+  for (int iteration = 0; iteration < 20000; ++iteration) {
+    Value doc = random.Document();
+    Value spec = random.Modifier();
+    SCOPED_TRACE(::testing::Message() << "iteration " << iteration << " doc " << Text(doc.view())
+                                      << " modifier " << Text(spec.view()));
+    absl::StatusOr<Modifier> compiled = Modifier::Compile(spec.view());
+    DirectModifier direct;
+    if (!direct.Parse(spec.view())) {
+      if (!compiled.ok()) ++compile_errors;
+      continue;
+    }
+    ++parsed;
+    ASSERT_THAT(compiled, IsOk()) << "the direct path accepted what Compile rejects";
+    absl::StatusOr<Value> want = compiled->Apply(doc.view());
+    std::optional<Value> got = direct.Apply(doc.view());
+    if (!got.has_value()) {
+      ++declined_docs;
+      continue;
+    }
+    ++applied;
+    ASSERT_THAT(want, IsOk()) << "the direct path built a result where Apply fails";
+    ASSERT_TRUE(BytesIdentical(got->view(), want->view()))
+        << "direct " << Text(got->view()) << "\ncompiled " << Text(want->view());
+  }
+  // Every outcome must be exercised.
+  EXPECT_GT(parsed, 2000);
+  EXPECT_GT(applied, 1000);
+  EXPECT_GT(declined_docs, 100);
+  EXPECT_GT(compile_errors, 1000);
+}
+
+}  // namespace
+}  // namespace minimongo::query
