@@ -29,7 +29,6 @@ size_t ParseIndex(std::string_view s) {
 // Components are kept as offsets into one copy of the text, so a FieldPath is two allocations
 // however long, and index candidates are decided once here rather than at every walk.
 absl::StatusOr<FieldPath> FieldPath::Parse(std::string_view dotted) {
-  if (dotted.empty()) return absl::InvalidArgumentError("field path is empty");
   if (dotted.size() >= std::numeric_limits<uint32_t>::max()) {
     return absl::InvalidArgumentError("field path is too long");
   }
@@ -39,10 +38,6 @@ absl::StatusOr<FieldPath> FieldPath::Parse(std::string_view dotted) {
   while (true) {
     size_t dot = dotted.find('.', begin);
     size_t end = dot == std::string_view::npos ? dotted.size() : dot;
-    if (end == begin) {
-      return absl::InvalidArgumentError(
-          fmt::format("field path \"{}\" has an empty component", dotted));
-    }
     if (path.components_.size() == kMaxDepth) {
       return absl::InvalidArgumentError(
           fmt::format("field path \"{}\" has more than {} components", dotted, kMaxDepth));

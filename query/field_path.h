@@ -8,7 +8,10 @@
 // form). Whether a component is used as an index or as a field name depends on the value met
 // there (an array or an object), which is the path walker's business, not this class's.
 //
-// Invariants: at least one component; no component is empty; at most kMaxDepth components
+// Empty components are allowed ("" is one empty component, "a..b" has three): MongoDB's query
+// language accepts them and they name fields called "" (documents may have such fields).
+//
+// Invariants: at least one component; at most kMaxDepth components
 // (query/limits.h): a longer path could never reach a value in a document that the store
 // accepts, and the cap bounds every walk over a path.
 //
@@ -38,9 +41,9 @@ class FieldPath {
   // Returned by index() for components that are not index candidates.
   static constexpr size_t kNotIndex = std::numeric_limits<size_t>::max();
 
-  // Parses a dotted path. Errors (InvalidArgument): an empty path, an empty component ("a..b",
-  // ".a", "a."), more than kMaxDepth components. Any other bytes are accepted, including
-  // components starting with '$' (rejecting operators is the caller's job).
+  // Parses a dotted path. Errors (InvalidArgument): more than kMaxDepth components, a path of
+  // 4 GiB or more. Any bytes are accepted, including empty components and components starting
+  // with '$' (rejecting operators is the caller's job).
   static absl::StatusOr<FieldPath> Parse(std::string_view dotted);
 
   // The path as text, exactly as parsed.

@@ -66,13 +66,21 @@ TEST(FieldPathTest, DollarAndOtherBytesAreKept) {
   EXPECT_EQ(p->component(2), "é");
 }
 
-TEST(FieldPathTest, RejectsEmptyPathsAndComponents) {
-  EXPECT_THAT(FieldPath::Parse(""), StatusIs(absl::StatusCode::kInvalidArgument, "empty"));
-  EXPECT_THAT(FieldPath::Parse("a..b"),
-              StatusIs(absl::StatusCode::kInvalidArgument, "\"a..b\" has an empty component"));
-  EXPECT_THAT(FieldPath::Parse(".a"), StatusIs(absl::StatusCode::kInvalidArgument, "empty"));
-  EXPECT_THAT(FieldPath::Parse("a."), StatusIs(absl::StatusCode::kInvalidArgument, "empty"));
-  EXPECT_THAT(FieldPath::Parse("."), StatusIs(absl::StatusCode::kInvalidArgument, "empty"));
+TEST(FieldPathTest, EmptyComponentsAreFieldsNamedEmpty) {
+  absl::StatusOr<FieldPath> empty = FieldPath::Parse("");
+  ASSERT_THAT(empty, IsOk());
+  ASSERT_EQ(empty->size(), 1u);
+  EXPECT_EQ(empty->component(0), "");
+  absl::StatusOr<FieldPath> inner = FieldPath::Parse("a..b");
+  ASSERT_THAT(inner, IsOk());
+  ASSERT_EQ(inner->size(), 3u);
+  EXPECT_EQ(inner->component(0), "a");
+  EXPECT_EQ(inner->component(1), "");
+  EXPECT_EQ(inner->component(2), "b");
+  absl::StatusOr<FieldPath> edges = FieldPath::Parse(".");
+  ASSERT_THAT(edges, IsOk());
+  EXPECT_EQ(edges->size(), 2u);
+  EXPECT_FALSE(edges->is_index(0));
 }
 
 TEST(FieldPathTest, RejectsMoreThanMaxDepthComponents) {

@@ -63,6 +63,20 @@ TEST(SelectorEqualityTest, ScalarEquality) {
   });
 }
 
+// Empty path components name fields called "" (MongoDB accepts such paths in queries).
+TEST(SelectorEqualityTest, EmptyPathComponentsNameEmptyFields) {
+  ExpectMatches({
+      {R"({"": 1})", R"({"": 1})", true},
+      {R"({"": 1})", R"({"a": 1})", false},
+      {R"({"a..b": 1})", R"({"a": {"": {"b": 1}}})", true},
+      {R"({"a..b": 1})", R"({"a": {"b": 1}})", false},
+      {R"({"a.": 1})", R"({"a": {"": 1}})", true},
+      {R"({"a.": 1})", R"({"a": 1})", false},
+      {R"({".a": {"$exists": false}})", R"({"a": 1})", true},
+      {R"({"$or": [{".a": 1}]})", R"({"": {"a": 1}})", true},
+  });
+}
+
 TEST(SelectorEqualityTest, EqOperatorIsEquality) {
   ExpectMatches({
       {R"({"a": {"$eq": 1}})", R"({"a": 1})", true},

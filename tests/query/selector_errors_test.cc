@@ -148,16 +148,6 @@ TEST(SelectorErrorsTest, FieldOperators) {
   });
 }
 
-TEST(SelectorErrorsTest, FieldPaths) {
-  ExpectCompileErrors({
-      {R"({"a..b": 1})", StatusCode::kInvalidArgument,
-       "selector at \"a..b\": field path \"a..b\" has an empty component"},
-      {R"({"": 1})", StatusCode::kInvalidArgument, "field path is empty"},
-      {R"({"a.": 1})", StatusCode::kInvalidArgument, "empty component"},
-      {R"({"$or": [{".a": 1}]})", StatusCode::kInvalidArgument, "empty component"},
-  });
-}
-
 TEST(SelectorErrorsTest, ErrorsInsideNestedClausesNameTheirPath) {
   ExpectCompileErrors({
       {R"({"$and": [{"$or": [{"x.y": {"$size": "z"}}]}]})", StatusCode::kInvalidArgument,
