@@ -590,7 +590,7 @@ void RefKeys(ValueView v, const std::vector<std::string>& comps, size_t i, bool 
   }
 }
 
-RefKey RefSortValue(ValueView doc, const std::string& path, bool descending) {
+std::vector<std::string> SplitPath(const std::string& path) {
   std::vector<std::string> comps;
   size_t start = 0;
   while (true) {
@@ -599,8 +599,12 @@ RefKey RefSortValue(ValueView doc, const std::string& path, bool descending) {
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
+  return comps;
+}
+
+RefKey RefSortValue(ValueView doc, const std::string& path, bool descending) {
   std::vector<RefKey> keys;
-  RefKeys(doc, comps, 0, false, &keys);
+  RefKeys(doc, SplitPath(path), 0, false, &keys);
   std::stable_sort(keys.begin(), keys.end(),
                    [](const RefKey& a, const RefKey& b) { return RefCompare(a, b) < 0; });
   return descending ? keys.back() : keys.front();
@@ -710,18 +714,6 @@ void RoutedKeys(ValueView v, const std::vector<std::string>& comps, size_t i, bo
   } else {
     emit({false, Value()});
   }
-}
-
-std::vector<std::string> SplitPath(const std::string& path) {
-  std::vector<std::string> comps;
-  size_t start = 0;
-  while (true) {
-    size_t dot = path.find('.', start);
-    comps.push_back(path.substr(start, dot == std::string::npos ? dot : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return comps;
 }
 
 // nullopt: parallel arrays.
