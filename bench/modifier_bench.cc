@@ -7,6 +7,8 @@
 //   BM_Set_Nested/N            {$set: {"meta.version": 7}}                 (fast path)
 //   BM_Inc/N                   {$inc: {size: 1}}                           (fast path)
 //   BM_Push_Each/N             {$push: {tags: {$each: ["x", "y"], $slice: -5}}}
+//   BM_Direct_*/N              DirectModifier Parse + Apply of the same modifiers (the store's
+//                              update-by-id path)
 //   BM_Compile_Set             Modifier::Compile of {$set: {size: 12345}}
 //   BM_Rebuild_FieldByField/N  the floor of the fast path with today's ValueBuilder API: copy
 //                              every field with Key()+Append(), EndObject(), Finish()
@@ -132,6 +134,36 @@ void BM_Copy_Whole(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 BENCHMARK(BM_Copy_Whole)->Arg(1000);
+
+// DirectModifier (the store's update-by-id path): Parse + Apply per update, as
+// Collection::Update does for every call.
+void RunDirect(benchmark::State& state, std::string_view modifier_text) {
+  const std::vector<Value>& docs = Documents(static_cast<size_t>(state.range(0)));
+  Value spec = Parse(modifier_text);
+  size_t i = 0;
+  for (auto _ : state) {
+    query::DirectModifier direct;
+    if (!direct.Parse(spec.view())) Die("direct path declined: " + std::string(modifier_text));
+    std::optional<Value> result = direct.Apply(docs[i].view());
+    if (!result.has_value()) Die("direct apply declined");
+    benchmark::DoNotOptimize(result);
+    if (++i == docs.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+void BM_Direct_Set_TopLevel(benchmark::State& state) {
+  RunDirect(state, R"({"$set": {"size": 12345}})");
+}
+BENCHMARK(BM_Direct_Set_TopLevel)->Arg(1000)->Arg(100000);
+
+void BM_Direct_Set_Nested(benchmark::State& state) {
+  RunDirect(state, R"({"$set": {"meta.version": 7}})");
+}
+BENCHMARK(BM_Direct_Set_Nested)->Arg(1000)->Arg(100000);
+
+void BM_Direct_Inc(benchmark::State& state) { RunDirect(state, R"({"$inc": {"size": 1}})"); }
+BENCHMARK(BM_Direct_Inc)->Arg(1000)->Arg(100000);
 
 void BM_Compile_Set(benchmark::State& state) {
   Value spec = Parse(R"({"$set": {"size": 12345}})");

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <span>
 #include <vector>
 
 #include "benchmark/benchmark.h"
@@ -90,6 +91,28 @@ void BM_SetById(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_SetById)->Arg(10'000)->Arg(100'000);
+
+// The same updates through Collection::BulkUpdate, 1,000 requests per call (its prefetch
+// pipeline overlaps the cache misses of consecutive updates). Items are updates.
+void BM_BulkSetById(benchmark::State& state) {
+  const size_t n = state.range(0);
+  Collection& c = Loaded(n);
+  std::vector<UpdateRequest> requests;
+  for (uint64_t j = 0; j < 10'000; ++j) {
+    Value u = Parse(bench::UpdateJson(kSeed, n, j));
+    requests.push_back({Value::Object({{"_id", u.view().Find("id")->ToValue()}}),
+                        u.view().Find("modifier")->ToValue(), {}});
+  }
+  constexpr size_t kBatch = 1000;
+  size_t i = 0;
+  for (auto _ : state) {
+    BulkUpdateResult r = c.BulkUpdate(std::span<const UpdateRequest>(&requests[i], kBatch));
+    if (!r.error.ok() || r.matched != kBatch) std::abort();
+    i = (i + kBatch) % requests.size();
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+BENCHMARK(BM_BulkSetById)->Arg(10'000)->Arg(100'000);
 
 void BM_FindById(benchmark::State& state) {
   const size_t n = state.range(0);

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "fmt/format.h"
+#include "ddp_sync/event_json.h"
 #include "ddp_sync/replay.h"
 #include "minimongo/observe.h"
 #include "query/ejson.h"
@@ -42,73 +43,6 @@ bool ParseCount(std::string_view text, size_t* out) {
   }
   *out = n;
   return true;
-}
-
-void AppendEjsonText(query::ValueView v, std::string* out) {
-  query::EjsonOptions options;
-  options.escape_extended_forms = false;
-  query::AppendEjson(v, out, options);
-}
-
-std::string EventLine(std::string_view event, query::ValueView id) {
-  std::string line = fmt::format("{{\"event\":\"{}\",\"id\":", event);
-  AppendEjsonText(id, &line);
-  return line;
-}
-
-void AppendBefore(std::optional<query::ValueView> before, std::string* line) {
-  line->append(",\"before\":");
-  if (before) {
-    AppendEjsonText(*before, line);
-  } else {
-    line->append("null");
-  }
-}
-
-// Callbacks that print each event of the live query as one JSON line.
-ObserveChangesCallbacks PrintingCallbacks(std::ostream& out, bool ordered) {
-  ObserveChangesCallbacks callbacks;
-  auto emit = [&out](std::string line) {
-    line.append("}\n");
-    out << line;
-  };
-  if (ordered) {
-    callbacks.added_before = [emit](query::ValueView id, query::ValueView fields,
-                                    std::optional<query::ValueView> before) {
-      std::string line = EventLine("addedBefore", id);
-      line.append(",\"fields\":");
-      AppendEjsonText(fields, &line);
-      AppendBefore(before, &line);
-      emit(std::move(line));
-    };
-    callbacks.moved_before = [emit](query::ValueView id, std::optional<query::ValueView> before) {
-      std::string line = EventLine("movedBefore", id);
-      AppendBefore(before, &line);
-      emit(std::move(line));
-    };
-  } else {
-    callbacks.added = [emit](query::ValueView id, query::ValueView fields) {
-      std::string line = EventLine("added", id);
-      line.append(",\"fields\":");
-      AppendEjsonText(fields, &line);
-      emit(std::move(line));
-    };
-  }
-  callbacks.changed = [emit](query::ValueView id, query::ValueView fields,
-                             const std::vector<std::string>& cleared) {
-    std::string line = EventLine("changed", id);
-    line.append(",\"fields\":");
-    AppendEjsonText(fields, &line);
-    line.append(",\"cleared\":[");
-    for (size_t i = 0; i < cleared.size(); ++i) {
-      if (i > 0) line.push_back(',');
-      AppendEjsonText(query::Value::String(cleared[i]).view(), &line);
-    }
-    line.push_back(']');
-    emit(std::move(line));
-  };
-  callbacks.removed = [emit](query::ValueView id) { emit(EventLine("removed", id)); };
-  return callbacks;
 }
 
 }  // namespace
@@ -194,9 +128,13 @@ int RunReplayCommand(std::span<const std::string_view> args, std::ostream& out,
     }
     options.limit = limit;
     bool ordered = sort_text.has_value() || limit.has_value();
-    absl::StatusOr<ObserveHandle> started = db.GetCollection(*observe_collection)
-                                                .ObserveChanges(*selector, options,
-                                                                PrintingCallbacks(out, ordered));
+    auto print = [&out](std::string line) {
+      line.push_back('\n');
+      out << line;
+    };
+    absl::StatusOr<ObserveHandle> started =
+        db.GetCollection(*observe_collection)
+            .ObserveChanges(*selector, options, EventJsonCallbacks(ordered, print));
     if (!started.ok()) {
       err << fmt::format("minimongo replay: --observe: {}\n",
                          std::string(started.status().message()));

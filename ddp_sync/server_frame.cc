@@ -12,6 +12,7 @@
 #include "ddp_sync/internal/frame_parser.h"
 #include "ddp_sync/internal/json_text.h"
 #include "query/ejson.h"
+#include "query/internal/status_macros.h"
 #include "query/limits.h"
 #include "query/value_order.h"
 
@@ -181,8 +182,7 @@ class ServerDecoder {
   }
 
   absl::Status Collection(const Members& m, ServerMessage* out) const {
-    absl::Status s = RequireString(m.collection, "collection", &out->collection);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(RequireString(m.collection, "collection", &out->collection));
     if (out->collection.empty()) return Bad("\"collection\" must not be empty");
     return absl::OkStatus();
   }
@@ -231,8 +231,7 @@ class ServerDecoder {
     if (!fields.IsObject()) {
       return Bad(fmt::format("\"{}\" must be an object, not {}", name, Article(fields)));
     }
-    absl::Status s = CheckUserTypes(fields, name);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(CheckUserTypes(fields, name));
     bool rebuild = !skip_key.empty();
     if (auto underscore_id = fields.Find("_id")) {
       bool same_kind = (underscore_id->IsString() && out->id.IsString()) ||
@@ -343,24 +342,21 @@ class ServerDecoder {
       return Bad(fmt::format("\"error\" must be an Error object (or a OneOffice string), not {}",
                              Article(*m.error)));
     }
-    absl::StatusOr<Value> plain = PlainMember("error", *m.error);
-    if (!plain.ok()) return plain.status();
-    if (!plain->IsObject() && !plain->IsString()) {
+    ASSIGN_OR_RETURN(Value plain, PlainMember("error", *m.error));
+    if (!plain.IsObject() && !plain.IsString()) {
       return Bad("\"error\" must be an Error object (or a OneOffice string)");
     }
-    out->error = *std::move(plain);
+    out->error = std::move(plain);
     return absl::OkStatus();
   }
 
   absl::StatusOr<ServerMessage> Connected(const Members& m, ServerMessage out) const {
-    absl::Status s = RequireString(m.session, "session", &out.session);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(RequireString(m.session, "session", &out.session));
     return out;
   }
 
   absl::StatusOr<ServerMessage> Failed(const Members& m, ServerMessage out) const {
-    absl::Status s = RequireString(m.version, "version", &out.version);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(RequireString(m.version, "version", &out.version));
     return out;
   }
 
@@ -375,13 +371,10 @@ class ServerDecoder {
   }
 
   absl::StatusOr<ServerMessage> Added(const Members& m, ServerMessage out) const {
-    absl::Status s = Collection(m, &out);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(Collection(m, &out));
     if (m.id) {  // DDP 1: a "data" member is just an unknown field
-      s = StringId(m, &out);
-      if (!s.ok()) return s;
-      s = OptionalFields(m, &out);
-      if (!s.ok()) return s;
+      RETURN_IF_ERROR(StringId(m, &out));
+      RETURN_IF_ERROR(OptionalFields(m, &out));
       return out;
     }
     if (!m.data) return Bad("missing \"id\" (DDP 1) or \"data\" with an \"id\" (OneOffice)");
@@ -394,20 +387,15 @@ class ServerDecoder {
     if (!m.data->IsObject()) {
       return Bad(fmt::format("\"data\" must be an object, not {}", Article(*m.data)));
     }
-    absl::Status s = AnyId(m.data->Find("id"), "data.id", &out);
-    if (!s.ok()) return s;
-    s = SetFields(*m.data, "data", "id", &out);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(AnyId(m.data->Find("id"), "data.id", &out));
+    RETURN_IF_ERROR(SetFields(*m.data, "data", "id", &out));
     return out;
   }
 
   absl::StatusOr<ServerMessage> Changed(const Members& m, ServerMessage out) const {
-    absl::Status s = Collection(m, &out);
-    if (!s.ok()) return s;
-    s = StringId(m, &out);
-    if (!s.ok()) return s;
-    s = OptionalFields(m, &out);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(Collection(m, &out));
+    RETURN_IF_ERROR(StringId(m, &out));
+    RETURN_IF_ERROR(OptionalFields(m, &out));
     if (m.cleared) {
       if (!m.cleared->IsArray()) {
         return Bad(fmt::format("\"cleared\" must be an array of strings, not {}",
@@ -431,33 +419,24 @@ class ServerDecoder {
   }
 
   absl::StatusOr<ServerMessage> Removed(const Members& m, ServerMessage out) const {
-    absl::Status s = Collection(m, &out);
-    if (!s.ok()) return s;
-    s = AnyId(m.id, "id", &out);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(Collection(m, &out));
+    RETURN_IF_ERROR(AnyId(m.id, "id", &out));
     if (!out.id.IsString()) out.dialect = Dialect::kOneOffice;
     return out;
   }
 
   absl::StatusOr<ServerMessage> AddedBefore(const Members& m, ServerMessage out) const {
-    absl::Status s = Collection(m, &out);
-    if (!s.ok()) return s;
-    s = StringId(m, &out);
-    if (!s.ok()) return s;
-    s = OptionalFields(m, &out);
-    if (!s.ok()) return s;
-    s = Before(m, &out);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(Collection(m, &out));
+    RETURN_IF_ERROR(StringId(m, &out));
+    RETURN_IF_ERROR(OptionalFields(m, &out));
+    RETURN_IF_ERROR(Before(m, &out));
     return out;
   }
 
   absl::StatusOr<ServerMessage> MovedBefore(const Members& m, ServerMessage out) const {
-    absl::Status s = Collection(m, &out);
-    if (!s.ok()) return s;
-    s = StringId(m, &out);
-    if (!s.ok()) return s;
-    s = Before(m, &out);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(Collection(m, &out));
+    RETURN_IF_ERROR(StringId(m, &out));
+    RETURN_IF_ERROR(Before(m, &out));
     if (out.before && out.before->AsString() == out.id.AsString()) {
       return Bad("\"before\" names the document being moved");
     }
@@ -467,35 +446,28 @@ class ServerDecoder {
 
   absl::StatusOr<ServerMessage> Ready(const Members& m, ServerMessage out) const {
     if (m.subs) {
-      absl::Status s = StringList(*m.subs, "subs", &out.ids);
-      if (!s.ok()) return s;
+      RETURN_IF_ERROR(StringList(*m.subs, "subs", &out.ids));
       return out;
     }
     if (!m.id) return Bad("missing \"subs\" (DDP 1) or \"id\" (OneOffice)");
     out.dialect = Dialect::kOneOffice;
-    absl::Status s = MessageId(m.id, &out);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(MessageId(m.id, &out));
     out.ids.emplace_back(*out.message_id);
     return out;
   }
 
   absl::StatusOr<ServerMessage> Nosub(const Members& m, ServerMessage out) const {
-    absl::Status s = MessageId(m.id, &out);
-    if (!s.ok()) return s;
-    s = Error(m, &out);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(MessageId(m.id, &out));
+    RETURN_IF_ERROR(Error(m, &out));
     return out;
   }
 
   absl::StatusOr<ServerMessage> Result(const Members& m, ServerMessage out) const {
-    absl::Status s = MessageId(m.id, &out);
-    if (!s.ok()) return s;
-    s = Error(m, &out);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(MessageId(m.id, &out));
+    RETURN_IF_ERROR(Error(m, &out));
     if (out.error && out.error->IsString()) out.dialect = Dialect::kOneOffice;
     if (m.result) {
-      s = CheckUserTypes(*m.result, "result");
-      if (!s.ok()) return s;
+      RETURN_IF_ERROR(CheckUserTypes(*m.result, "result"));
       out.result = *m.result;
     }
     return out;
@@ -503,26 +475,21 @@ class ServerDecoder {
 
   absl::StatusOr<ServerMessage> Updated(const Members& m, ServerMessage out) const {
     if (m.methods) {
-      absl::Status s = StringList(*m.methods, "methods", &out.ids);
-      if (!s.ok()) return s;
+      RETURN_IF_ERROR(StringList(*m.methods, "methods", &out.ids));
       return out;
     }
     if (!m.collection && !m.data) {
       return Bad("neither \"methods\" (DDP 1) nor \"collection\"/\"data\" (OneOffice)");
     }
-    absl::Status s = Collection(m, &out);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(Collection(m, &out));
     if (!m.data) return Bad("missing \"data\" (OneOffice field update)");
     return OneOfficeData(m, std::move(out));
   }
 
   absl::StatusOr<ServerMessage> ServerError(const Members& m, ServerMessage out) const {
-    absl::Status s = RequireString(m.reason, "reason", &out.reason);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(RequireString(m.reason, "reason", &out.reason));
     if (m.offending) {
-      absl::StatusOr<Value> plain = PlainMember("offendingMessage", *m.offending);
-      if (!plain.ok()) return plain.status();
-      out.offending_message = *std::move(plain);
+      ASSIGN_OR_RETURN(out.offending_message, PlainMember("offendingMessage", *m.offending));
     }
     return out;
   }

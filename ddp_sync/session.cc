@@ -111,10 +111,27 @@ absl::Status Session::Connect() {
     return absl::FailedPreconditionError(
         "ddp session: a connection is already open (call OnDisconnected first)");
   }
+  // Frames queued for the lost connection and never taken (a method sent just before the loss,
+  // a pong) are not for this one: what must go out again is queued below.
+  outgoing_.clear();
   BeginConnection();
   std::optional<std::string_view> resume;
   if (!session_id_.empty()) resume = session_id_;
   Queue(ConnectFrame(version_, options_.supported_versions, resume));
+  // Calls lost in flight go out again unchanged (same id, params and randomSeed, so that the
+  // server can recognise the retry), before the subscriptions, as Meteor's onReset does: a
+  // method such as a login then runs before the subscriptions are evaluated again.
+  for (const std::string& id : call_order_) {
+    auto it = methods_.find(id);
+    if (it == methods_.end() || it->second.state != MethodCall::State::kWaitingReconnect) {
+      continue;
+    }
+    MethodCall& call = it->second;
+    call.state = MethodCall::State::kPending;
+    call.connection = connection_;
+    ++call.sends;
+    Queue(MethodFrame(call.id, call.name, call.params.view(), call.random_seed));
+  }
   // Resubscribe: every subscription not ended is sent again, optimistically (the spec allows
   // messages right after connect).
   for (auto& [id, sub] : subs_) {
@@ -129,17 +146,39 @@ absl::Status Session::Connect() {
   return absl::OkStatus();
 }
 
-void Session::FailPendingMethods(const absl::Status& why) {
-  for (auto& [id, call] : methods_) {
-    if (call.state != MethodCall::State::kPending) continue;
-    call.state = MethodCall::State::kFailed;
-    call.failure = absl::Status(
-        why.code(), fmt::format("method \"{}\" (id \"{}\"): {}", call.name, id, Msg(why)));
-    SessionEvent e;
-    e.kind = EventKind::kMethodFailed;
-    e.id = id;
-    e.status = call.failure;
-    Emit(std::move(e));
+void Session::FailMethod(MethodCall& call, const absl::Status& why) {
+  call.state = MethodCall::State::kFailed;
+  call.failure = absl::Status(
+      why.code(), fmt::format("method \"{}\" (id \"{}\"): {}", call.name, call.id, Msg(why)));
+  SessionEvent e;
+  e.kind = EventKind::kMethodFailed;
+  e.id = call.id;
+  e.status = call.failure;
+  Emit(std::move(e));
+}
+
+void Session::DetachPendingMethods(const absl::Status& why, bool fail_all) {
+  for (const std::string& id : call_order_) {
+    auto it = methods_.find(id);
+    if (it == methods_.end()) continue;
+    MethodCall& call = it->second;
+    bool waiting = call.state == MethodCall::State::kWaitingReconnect;
+    if (call.state != MethodCall::State::kPending && !(fail_all && waiting)) continue;
+    if (fail_all || call.no_retry) {
+      FailMethod(call, why);
+    } else {
+      call.state = MethodCall::State::kWaitingReconnect;
+    }
+  }
+}
+
+void Session::FailWaitingCalls(const absl::Status& why) {
+  for (const std::string& id : call_order_) {
+    auto it = methods_.find(id);
+    if (it == methods_.end() || it->second.state != MethodCall::State::kWaitingReconnect) {
+      continue;
+    }
+    FailMethod(it->second, why);
   }
 }
 
@@ -147,7 +186,8 @@ void Session::OnDisconnected() {
   if (state_ == ConnectionState::kIdle || state_ == ConnectionState::kStopped) return;
   if (state_ != ConnectionState::kFailed) state_ = ConnectionState::kDisconnected;
   ping_outstanding_ = false;
-  FailPendingMethods(absl::UnavailableError("connection lost before the result"));
+  DetachPendingMethods(absl::UnavailableError("connection lost before the result"),
+                       /*fail_all=*/false);
 }
 
 void Session::ConnectionLost(absl::Status why) {
@@ -158,7 +198,8 @@ void Session::ConnectionLost(absl::Status why) {
   status_ = std::move(why);
   ping_outstanding_ = false;
   Emit(std::move(e));
-  FailPendingMethods(absl::UnavailableError("connection lost before the result"));
+  DetachPendingMethods(absl::UnavailableError("connection lost before the result"),
+                       /*fail_all=*/false);
 }
 
 void Session::HandleConnected(const ServerMessage& m, uint64_t frame) {
@@ -198,8 +239,12 @@ void Session::HandleFailed(const ServerMessage& m, uint64_t frame) {
                              options_.supported_versions.end(),
                              suggested) != options_.supported_versions.end();
   ping_outstanding_ = false;
-  FailPendingMethods(absl::UnavailableError("the server refused the protocol version"));
-  if (supported && !versions_tried_.contains(suggested)) {
+  const bool retry = supported && !versions_tried_.contains(suggested);
+  // A new connection follows with the suggested version: calls that may be retried wait for
+  // it. Otherwise the session stops and no call will ever be answered.
+  DetachPendingMethods(absl::UnavailableError("the server refused the protocol version"),
+                       /*fail_all=*/!retry);
+  if (retry) {
     version_ = suggested;
     state_ = ConnectionState::kFailed;
     return;
@@ -223,18 +268,19 @@ void Session::HandleFailed(const ServerMessage& m, uint64_t frame) {
 void Session::Tick() {
   const int64_t now = Now();
   if (options_.method_timeout_ms > 0) {
-    for (auto& [id, call] : methods_) {
-      if (call.state != MethodCall::State::kPending) continue;
+    // The deadline counts from the first send: a reconnection does not extend the caller's
+    // wait, so a flapping connection cannot keep a call alive forever.
+    for (const std::string& id : call_order_) {
+      auto it = methods_.find(id);
+      if (it == methods_.end()) continue;
+      MethodCall& call = it->second;
+      if (call.state != MethodCall::State::kPending &&
+          call.state != MethodCall::State::kWaitingReconnect) {
+        continue;
+      }
       if (now - call.sent_at_ms < options_.method_timeout_ms) continue;
-      call.state = MethodCall::State::kFailed;
-      call.failure = absl::DeadlineExceededError(
-          fmt::format("method \"{}\" (id \"{}\"): no result within {} ms", call.name, id,
-                      options_.method_timeout_ms));
-      SessionEvent e;
-      e.kind = EventKind::kMethodFailed;
-      e.id = id;
-      e.status = call.failure;
-      Emit(std::move(e));
+      FailMethod(call, absl::DeadlineExceededError(
+                           fmt::format("no result within {} ms", options_.method_timeout_ms)));
     }
   }
   if (state_ != ConnectionState::kConnected || options_.heartbeat_interval_ms <= 0) return;

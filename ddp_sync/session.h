@@ -27,9 +27,13 @@
 //     is declared lost (state kDisconnected). Every received frame counts as a sign of life.
 //     Server pings are answered at once with a pong carrying the same id.
 //   - Methods: tracked from "method" to "result" and "updated" (writes visible); a call times
-//     out after `method_timeout_ms` (Tick) and fails when the connection is lost.
-//   - Reconnect: OnDisconnected(), then Connect() on a new transport resends every live
-//     subscription; when the server answers with a new session, documents are resynchronised:
+//     out after `method_timeout_ms` (Tick, counted from the first send). When the connection is
+//     lost before the result, a call made with CallOptions{} waits (kWaitingReconnect) and is
+//     resent unchanged (same id, params and randomSeed: Meteor's rule) on the next connection;
+//     a call made with `no_retry` (or through the bool overload) fails with Unavailable.
+//   - Reconnect: OnDisconnected(), then Connect() on a new transport resends the waiting method
+//     calls and every live subscription; when the server answers with a new session, documents
+//     are resynchronised:
 //     the server's "added" for a document already held replaces it, and once every resent
 //     subscription is ready (or nosub), the documents the server did not send again are
 //     removed. Observers stay paused for the whole resync (one net change, as in Meteor).
@@ -113,6 +117,18 @@ struct SessionEvent {
   absl::Status status;
 };
 
+// How a method call behaves (Session::Call).
+struct CallOptions {
+  // Meteor's noRetry. false (default): when the connection is lost before the result, the call
+  // waits and its "method" frame is sent again, unchanged, on the next connection, so the server
+  // may run it twice (at-least-once, as in Meteor) but sees the same id and randomSeed (the
+  // documents it creates with seeded ids get the same _ids). true: the call fails with
+  // Unavailable instead (Meteor's "invocation-failed"): at most once.
+  bool no_retry = false;
+  // Send a randomSeed (a Meteor-style random id, for the server's seeded ids). Default true.
+  bool random_seed = true;
+};
+
 struct SessionOptions {
   // Versions we speak, most preferred first. The first is proposed.
   std::vector<std::string> supported_versions = {"1", "pre2", "pre1"};
@@ -121,7 +137,8 @@ struct SessionOptions {
   int64_t heartbeat_interval_ms = 17'500;
   // Declare the connection lost when nothing arrives this long after our ping.
   int64_t heartbeat_timeout_ms = 15'000;
-  // Fail a method call that has no result after this long; 0 (default) never times out.
+  // Fail a method call that has no result this long after it was first sent; 0 (default)
+  // never times out. A resend after a reconnection does not restart the count.
   int64_t method_timeout_ms = 0;
   // The caller's clock, in milliseconds (any epoch). Default: std::chrono::steady_clock.
   std::function<int64_t()> now_millis;
@@ -147,17 +164,33 @@ struct Subscription {
 
 // A method call as the session knows it.
 struct MethodCall {
-  enum class State { kPending, kReturned, kFailed };
+  enum class State {
+    kPending,           // sent on the current connection, no result yet
+    kWaitingReconnect,  // the connection was lost before the result: resent on Connect()
+    kReturned,          // the result frame arrived
+    kFailed,            // see `failure`
+  };
   std::string id;
   std::string name;
+  // What the frame carried (resent unchanged): params (null when none) and the randomSeed.
+  query::Value params;
+  std::optional<std::string> random_seed;
+  bool no_retry = false;
+  // When it was first sent (the timeout counts from here), on which connection it was last
+  // sent, and on how many connections it was sent.
   int64_t sent_at_ms = 0;
+  uint64_t connection = 0;
+  int sends = 0;
   State state = State::kPending;
   // kReturned: what the result frame said (both unset: the method returned nothing).
   std::optional<query::Value> result;  // EJSON
   std::optional<query::Value> error;   // plain JSON: an Error object, or a OneOffice string
-  // kFailed: DeadlineExceeded (timeout) or Unavailable (connection lost).
+  // kFailed: DeadlineExceeded (timeout) or Unavailable (connection lost, no_retry; or the
+  // caller gave up waiting, FailWaitingCalls).
   absl::Status failure;
-  // "updated" received: every write of the method is visible in the store.
+  // "updated" received: every write of the method is visible in the store. Also set, with a
+  // kUpdated event, for a call whose result came on a lost connection without its "updated",
+  // once the resync with the new server session is complete (Meteor's reconnect quiescence).
   bool updated = false;
 };
 
@@ -178,13 +211,20 @@ class Session {
   // ---- The transport ----
 
   // Starts a connection on a freshly opened transport: queues "connect" (with the previous
-  // session id when there was one) and, after the first connection, resends every live
-  // subscription. Errors: FailedPrecondition when stopped (version negotiation failed) or when
-  // a connection is already open (call OnDisconnected first).
+  // session id when there was one), then the "method" frame of every call waiting for a
+  // reconnection (unchanged, in call order), then every live subscription again (Meteor's
+  // order: methods such as a login run before the subscriptions are re-evaluated). Frames
+  // queued for the previous connection and not taken are dropped first. Errors:
+  // FailedPrecondition when stopped (version negotiation failed) or when a connection is
+  // already open (call OnDisconnected first).
   absl::Status Connect();
-  // The transport closed: pending method calls fail (Unavailable), subscriptions wait for the
-  // next Connect(). No-op when not connected.
+  // The transport closed: pending method calls made with `no_retry` fail (Unavailable), the
+  // others wait for the next Connect() (kWaitingReconnect), as do subscriptions. No-op when
+  // not connected.
   void OnDisconnected();
+  // Fails (with `why`'s code, the message naming each call) every call waiting for a
+  // reconnection: for a caller that will not connect again. Emits kMethodFailed for each.
+  void FailWaitingCalls(const absl::Status& why);
   // Frames to send, in order, since the last call (connect, sub, unsub, method, ping, pong).
   std::vector<std::string> TakeOutgoing();
 
@@ -197,9 +237,13 @@ class Session {
                                         const query::Value& params = query::Value());
   // Queues "unsub". Errors: NotFound for an unknown sub id.
   absl::Status Unsubscribe(std::string_view id);
-  // Calls a method; returns its id. Sends a randomSeed unless `random_seed` is false.
-  // Errors: InvalidArgument for params that are not null/array/object; FailedPrecondition when
-  // no connection is open.
+  // Calls a method; returns its id. The "method" frame goes out now (see CallOptions for what
+  // a lost connection does to it). Errors: InvalidArgument for params that are not
+  // null/array/object; FailedPrecondition when no connection is open.
+  absl::StatusOr<std::string> Call(std::string_view method, const query::Value& params,
+                                   CallOptions options);
+  // The same with CallOptions{.no_retry = true, .random_seed = random_seed}: a call that fails
+  // when the connection is lost before its result.
   absl::StatusOr<std::string> Call(std::string_view method,
                                    const query::Value& params = query::Value(),
                                    bool random_seed = true);
@@ -219,9 +263,14 @@ class Session {
   std::vector<absl::Status> ReceiveBatch(std::span<const std::string_view> frames,
                                          uint64_t first_frame_number = 0);
 
-  // Registers a frame the client sent by other means (a recording being replayed): connect
-  // (a new connection after "failed" or a disconnect, else a repeat), sub, unsub, method, ping
-  // or pong. Errors: InvalidArgument for a frame that is not a client message (nothing changes).
+  // Registers a frame the client sent by other means (a recording being replayed): connect,
+  // sub, unsub, method, ping or pong. A connect starts a new connection after "failed" or a
+  // disconnect, and also while a connection is open when it names a `session` (only a client
+  // that lost its connection asks to resume one): the open connection is then taken as lost
+  // (OnDisconnected) first, so the resync rules apply when the server answers. Any other
+  // connect while open repeats the open one. A method frame with the id of an earlier call
+  // (a resend after a reconnection) makes that call pending again. Errors: InvalidArgument for
+  // a frame that is not a client message (nothing changes).
   absl::Status RecordSent(std::string_view text, uint64_t frame_number = 0);
 
   // ---- The clock ----
@@ -289,7 +338,12 @@ class Session {
   void BeginConnection();
   void BeginResync();
   void MaybeFinishResync();
-  void FailPendingMethods(const absl::Status& why);
+  // Pending calls: no_retry ones fail with `why`, the others wait for the next connection;
+  // with `fail_all`, every pending or waiting call fails.
+  void DetachPendingMethods(const absl::Status& why, bool fail_all);
+  void FailMethod(MethodCall& call, const absl::Status& why);
+  // Calls whose result came on an earlier connection without "updated": updated now.
+  void FinishHalfDoneMethods(uint64_t frame);
   void ConnectionLost(absl::Status why);
   void PauseObservers();
   void ResumeObservers();
@@ -330,6 +384,8 @@ class Session {
   std::vector<std::string> outgoing_;
   std::map<std::string, Subscription, std::less<>> subs_;
   std::map<std::string, MethodCall, std::less<>> methods_;
+  // Method ids in the order they were first called (or recorded): the resend order.
+  std::vector<std::string> call_order_;
   std::vector<std::string> ready_history_;
   std::set<std::string, std::less<>> ready_seen_;
   std::vector<NosubRecord> nosub_history_;

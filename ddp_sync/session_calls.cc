@@ -11,6 +11,7 @@
 #include "ddp_sync/internal/frame_decoding.h"
 #include "ddp_sync/internal/session_internal.h"
 #include "query/ejson.h"
+#include "query/internal/status_macros.h"
 
 namespace minimongo::ddp {
 
@@ -59,6 +60,11 @@ absl::Status Session::Unsubscribe(std::string_view id) {
 
 absl::StatusOr<std::string> Session::Call(std::string_view method, const Value& params,
                                           bool random_seed) {
+  return Call(method, params, CallOptions{.no_retry = true, .random_seed = random_seed});
+}
+
+absl::StatusOr<std::string> Session::Call(std::string_view method, const Value& params,
+                                          CallOptions options) {
   if (!params.IsNull() && !params.IsArray() && !params.IsObject()) {
     return absl::InvalidArgumentError(fmt::format(
         "call \"{}\": params must be an array (DDP 1) or an object (OneOffice)", method));
@@ -71,42 +77,50 @@ absl::StatusOr<std::string> Session::Call(std::string_view method, const Value& 
   do {
     id = fmt::format("{}", ++next_method_id_);
   } while (methods_.contains(id));
-  std::optional<std::string> seed;
-  if (random_seed) seed = ids_.NextMeteorId();
-  Queue(MethodFrame(id, method, params.view(), seed));
   MethodCall call;
   call.id = id;
   call.name = std::string(method);
+  call.params = params;
+  if (options.random_seed) call.random_seed = ids_.NextMeteorId();
+  call.no_retry = options.no_retry;
   call.sent_at_ms = Now();
+  call.connection = connection_;
+  call.sends = 1;
+  Queue(MethodFrame(id, method, params.view(), call.random_seed));
   methods_.emplace(id, std::move(call));
+  call_order_.push_back(id);
   return id;
 }
 
 absl::Status Session::RecordSent(std::string_view text, uint64_t frame_number) {
-  absl::StatusOr<ClientMessage> m = DecodeClientFrame(text, frame_number);
-  if (!m.ok()) return m.status();
-  switch (m->type) {
-    case MessageType::kConnect:
-      // After "failed" or a disconnect the recording opened a new connection; otherwise this
-      // is a repeated connect on the same one.
-      if (state_ != ConnectionState::kConnecting && state_ != ConnectionState::kConnected) {
-        BeginConnection();
-      }
-      version_ = std::string(m->version);
+  ASSIGN_OR_RETURN(ClientMessage m, DecodeClientFrame(text, frame_number));
+  switch (m.type) {
+    case MessageType::kConnect: {
+      // After "failed" or a disconnect the recording opened a new connection. While one is
+      // open, a connect that asks to resume a session can only come from a client that lost
+      // its connection (the recording has no marker for the loss itself): the open one is
+      // lost, and this starts the next. Any other connect repeats the open one (a client may
+      // send connect twice on one socket; the server then answers "connected" twice).
+      bool open =
+          state_ == ConnectionState::kConnecting || state_ == ConnectionState::kConnected;
+      if (open && m.session.has_value()) OnDisconnected();
+      if (!open || m.session.has_value()) BeginConnection();
+      version_ = std::string(m.version);
       break;
+    }
     case MessageType::kSub: {
-      std::string id(*m->id);
+      std::string id(*m.id);
       Subscription& sub = subs_[id];
       sub.id = id;
-      sub.name = std::string(m->name);
-      sub.params = m->params ? m->params->ToValue() : Value();
+      sub.name = std::string(m.name);
+      sub.params = m.params ? m.params->ToValue() : Value();
       sub.state = Subscription::State::kPending;
       sub.connection = connection_;
       if (resyncing_) resync_pending_subs_.insert(id);
       break;
     }
     case MessageType::kUnsub: {
-      auto it = subs_.find(*m->id);
+      auto it = subs_.find(*m.id);
       if (it != subs_.end()) {
         it->second.state = Subscription::State::kUnsubscribed;
         resync_pending_subs_.erase(it->first);
@@ -115,12 +129,29 @@ absl::Status Session::RecordSent(std::string_view text, uint64_t frame_number) {
       break;
     }
     case MessageType::kMethod: {
-      std::string id(*m->id);
-      MethodCall& call = methods_[id];
+      std::string id(*m.id);
+      auto [it, inserted] = methods_.try_emplace(id);
+      MethodCall& call = it->second;
+      if (inserted) {
+        call_order_.push_back(id);
+      } else if (call.state == MethodCall::State::kWaitingReconnect ||
+                 call.state == MethodCall::State::kPending) {
+        // The same id again: a resend after a reconnection (Meteor's and ours keep the id).
+        call.state = MethodCall::State::kPending;
+        call.connection = connection_;
+        ++call.sends;
+        break;
+      }
       call = MethodCall();
       call.id = id;
-      call.name = std::string(m->name);
+      call.name = std::string(m.name);
+      call.params = m.params ? m.params->ToValue() : Value();
+      if (m.random_seed && m.random_seed->IsString()) {
+        call.random_seed = std::string(m.random_seed->AsString());
+      }
       call.sent_at_ms = Now();
+      call.connection = connection_;
+      call.sends = 1;
       break;
     }
     case MessageType::kPing:
@@ -213,6 +244,7 @@ absl::Status Session::HandleResult(const ServerMessage& m, uint64_t frame) {
                fmt::format("result for method id \"{}\", which already failed here: {}",
                            *m.message_id, Msg(call.failure)));
   }
+  // kPending, or kWaitingReconnect in a recording whose resend was not recorded: a result.
   call.state = MethodCall::State::kReturned;
   if (m.error) {
     call.error = m.error;

@@ -66,6 +66,29 @@ void Session::MaybeFinishResync() {
   e.kind = EventKind::kResynced;
   e.message = fmt::format("{} document(s) the server no longer sends were removed", removed);
   Emit(std::move(e));
+  FinishHalfDoneMethods(0);
+}
+
+// A call whose result came on a lost connection, but not its "updated", was not resent (it
+// ran; only the news of its writes was lost). The new server session has just sent everything
+// the store now holds, the method's writes included, so its data is as visible as it will get:
+// Meteor runs such a call's data-visible callback at the reconnect's quiescence, the same point.
+void Session::FinishHalfDoneMethods(uint64_t frame) {
+  for (const std::string& id : call_order_) {
+    auto it = methods_.find(id);
+    if (it == methods_.end()) continue;
+    MethodCall& call = it->second;
+    if (call.state != MethodCall::State::kReturned || call.updated ||
+        call.connection >= connection_) {
+      continue;
+    }
+    call.updated = true;
+    SessionEvent u;
+    u.kind = EventKind::kUpdated;
+    u.frame = frame;
+    u.id = id;
+    Emit(std::move(u));
+  }
 }
 
 bool Session::IsStale(std::string_view collection, ValueView id) const {

@@ -12,6 +12,7 @@
 
 #include "boost/asio/signal_set.hpp"
 #include "boost/asio/steady_timer.hpp"
+#include "ddp_sync/event_json.h"
 #include "ddp_sync/replay.h"
 #include "ddp_transport/connection.h"
 #include "ddp_transport/recorder.h"
@@ -68,68 +69,6 @@ void PrintLine(std::string line) {
 void PrintError(std::string_view message) {
   std::string line = fmt::format("minimongo connect: {}\n", message);
   std::fputs(line.c_str(), stderr);
-}
-
-std::string EventLine(std::string_view event, query::ValueView id) {
-  std::string line = fmt::format("{{\"event\":\"{}\",\"id\":", event);
-  AppendEjsonText(id, &line);
-  return line;
-}
-
-void AppendBefore(std::optional<query::ValueView> before, std::string* line) {
-  line->append(",\"before\":");
-  if (before) {
-    AppendEjsonText(*before, line);
-  } else {
-    line->append("null");
-  }
-}
-
-// The event lines of `minimongo replay --observe` (ddp_sync/replay_main.cc keeps its printer
-// private, so the same format is written here).
-ObserveChangesCallbacks PrintingCallbacks(bool ordered) {
-  ObserveChangesCallbacks callbacks;
-  auto emit = [](std::string line) {
-    line.push_back('}');
-    PrintLine(std::move(line));
-  };
-  if (ordered) {
-    callbacks.added_before = [emit](query::ValueView id, query::ValueView fields,
-                                    std::optional<query::ValueView> before) {
-      std::string line = EventLine("addedBefore", id);
-      line.append(",\"fields\":");
-      AppendEjsonText(fields, &line);
-      AppendBefore(before, &line);
-      emit(std::move(line));
-    };
-    callbacks.moved_before = [emit](query::ValueView id, std::optional<query::ValueView> before) {
-      std::string line = EventLine("movedBefore", id);
-      AppendBefore(before, &line);
-      emit(std::move(line));
-    };
-  } else {
-    callbacks.added = [emit](query::ValueView id, query::ValueView fields) {
-      std::string line = EventLine("added", id);
-      line.append(",\"fields\":");
-      AppendEjsonText(fields, &line);
-      emit(std::move(line));
-    };
-  }
-  callbacks.changed = [emit](query::ValueView id, query::ValueView fields,
-                             const std::vector<std::string>& cleared) {
-    std::string line = EventLine("changed", id);
-    line.append(",\"fields\":");
-    AppendEjsonText(fields, &line);
-    line.append(",\"cleared\":[");
-    for (size_t i = 0; i < cleared.size(); ++i) {
-      if (i > 0) line.push_back(',');
-      AppendEjsonText(query::Value::String(cleared[i]).view(), &line);
-    }
-    line.push_back(']');
-    emit(std::move(line));
-  };
-  callbacks.removed = [emit](query::ValueView id) { emit(EventLine("removed", id)); };
-  return callbacks;
 }
 
 std::string OutcomeLine(std::string_view method, const MethodCall& call) {
@@ -287,9 +226,9 @@ int RunConnect(int argc, char** argv) {
     }
     observe_options.limit = limit;
     bool ordered = sort_text.has_value() || limit.has_value();
-    absl::StatusOr<ObserveHandle> started = db.GetCollection(*observe_collection)
-                                                .ObserveChanges(*selector, observe_options,
-                                                                PrintingCallbacks(ordered));
+    absl::StatusOr<ObserveHandle> started =
+        db.GetCollection(*observe_collection)
+            .ObserveChanges(*selector, observe_options, EventJsonCallbacks(ordered, PrintLine));
     if (!started.ok()) {
       PrintError(fmt::format("--observe: {}", std::string(started.status().message())));
       return 1;

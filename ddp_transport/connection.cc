@@ -100,7 +100,7 @@ absl::Status Connection::Call(std::string_view method, const query::Value& param
 }
 
 void Connection::SendCall(PendingCall call) {
-  absl::StatusOr<std::string> id = session_->Call(call.method, call.params);
+  absl::StatusOr<std::string> id = session_->Call(call.method, call.params, call.options);
   if (!id.ok()) {
     // Only reachable when no connection is open (params were checked): wait for the next one.
     waiting_calls_.push_back(std::move(call));
@@ -146,8 +146,8 @@ void Connection::OnOpen(uint64_t generation) {
     return;
   }
   Report({.kind = TransportEvent::Kind::kOpened});
-  // Calls that waited for a connection, and those to resend, go out right after "connect"
-  // and the resent subs (the spec allows messages before "connected").
+  // Connect() queued "connect", the calls lost in flight (resent unchanged) and the subs; calls
+  // made while disconnected follow at once (the spec allows messages before "connected").
   std::vector<PendingCall> waiting = std::move(waiting_calls_);
   waiting_calls_.clear();
   for (PendingCall& call : waiting) SendCall(std::move(call));
@@ -252,18 +252,14 @@ void Connection::DrainSessionEvents() {
     for (const SessionEvent& e : events) {
       if (e.kind == EventKind::kConnected) backoff_.Reset();
       if (e.kind == EventKind::kResult || e.kind == EventKind::kMethodFailed) {
+        // A call lost in flight stays in the session (kWaitingReconnect), which resends it
+        // with the same id: it only ends with a result or a failure.
         auto it = calls_.find(e.id);
         if (it != calls_.end()) {
           PendingCall call = std::move(it->second);
           calls_.erase(it);
-          bool lost = e.kind == EventKind::kMethodFailed &&
-                      e.status.code() == absl::StatusCode::kUnavailable;
-          if (lost && !call.options.no_retry && !stopping_) {
-            waiting_calls_.push_back(std::move(call));  // resent on the next connection
-          } else if (call.done) {
-            const MethodCall* record = session_->FindMethod(e.id);
-            if (record != nullptr) call.done(*record);
-          }
+          const MethodCall* record = session_->FindMethod(e.id);
+          if (call.done && record != nullptr) call.done(*record);
         }
       }
       if (options_.on_session_event) options_.on_session_event(e);
@@ -329,7 +325,11 @@ void Connection::BeginStop() {
 void Connection::FinishStop() {
   if (stopped_) return;
   stopped_ = true;
-  // Calls still waiting will never be sent: they fail now, once.
+  // Calls lost in flight will never be resent, calls still waiting never sent: they fail now,
+  // once.
+  session_->FailWaitingCalls(
+      absl::UnavailableError("the connection was stopped before the result"));
+  DrainSessionEvents();
   std::vector<PendingCall> waiting = std::move(waiting_calls_);
   waiting_calls_.clear();
   for (PendingCall& call : waiting) {

@@ -3,7 +3,8 @@
 // I/O, the clock and the life cycle:
 //
 //   open      resolve, TCP, TLS (wss), WebSocket handshake; then Session::Connect() queues
-//             "connect" (and, after the first connection, every live "sub" again)
+//             "connect" (and, after the first connection, the calls lost in flight and every
+//             live "sub" again)
 //   receive   the frames of one read burst (messages that kept arriving on consecutive turns
 //             of the loop, up to `max_batch_frames`) go to Session::ReceiveBatch together, so
 //             live queries see one net change per burst; the session's replies (pongs) and
@@ -17,10 +18,12 @@
 //             documents the server stopped sending disappear once the resent subscriptions are
 //             ready, and nothing flickers for the documents that remain.
 //   methods   Meteor's rules: a call made while disconnected waits for the next connection; a
-//             call in flight when the connection is lost is sent again on the next connection
-//             (with a new method id), unless made with `no_retry`, in which case it fails with
-//             Unavailable (Meteor's "invocation-failed"). The callback runs once: result, error
-//             result, or failure.
+//             call in flight when the connection is lost is sent again on the next connection,
+//             unchanged (same method id, params and randomSeed: the session keeps it, see
+//             CallOptions in session.h), right after "connect" and before the resent subs,
+//             unless made with `no_retry`, in which case it fails with Unavailable (Meteor's
+//             "invocation-failed"). The callback runs once: result, error result, timeout or
+//             failure (calls still waiting at Stop() fail then).
 //   stop      Stop(): closing handshake (bounded by WebSocketOptions::close_timeout_ms), then
 //             Run() returns. The session stays readable afterwards.
 //   stopped   "failed" with no version we speak: the session stops, Run() returns its status.
@@ -112,15 +115,9 @@ struct ConnectionOptions {
   std::function<void()> on_stopped;
 };
 
-struct CallOptions {
-  // Meteor's noRetry: fail (Unavailable) instead of resending when the connection is lost
-  // before the result. Default false: the call is sent again on the next connection, so a
-  // method may run twice on the server (at-least-once, as in Meteor).
-  bool no_retry = false;
-};
-
-// The outcome of Connection::Call: the session's record of the (last) attempt. `state` is
-// kReturned (result or error) or kFailed (failure: DeadlineExceeded, Unavailable).
+// The outcome of Connection::Call: the session's record of the call (one method id however
+// often it was resent). `state` is kReturned (result or error) or kFailed (failure:
+// DeadlineExceeded, Unavailable).
 using MethodCallback = std::function<void(const MethodCall& call)>;
 
 class Connection {
@@ -153,7 +150,8 @@ class Connection {
                                         const query::Value& params = query::Value());
   absl::Status Unsubscribe(std::string_view id);
   // Calls `method` (now when connected, else on the next connection); `done` runs once with
-  // the outcome. Errors: InvalidArgument for params that are not null, an array or an object.
+  // the outcome. `options` (session.h): no_retry, random_seed. Errors: InvalidArgument for
+  // params that are not null, an array or an object.
   absl::Status Call(std::string_view method, const query::Value& params, CallOptions options,
                     MethodCallback done);
 

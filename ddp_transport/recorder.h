@@ -10,10 +10,10 @@
 // valid JSON, so the value is unchanged) and surrounding whitespace is dropped. In `raw`,
 // bytes that are not UTF-8 become U+FFFD (a text WebSocket frame is valid UTF-8 anyway).
 //
-// Limit of the format: it has no marker for a lost connection. The replay takes a "connect"
-// sent while connected for a repeat, so a recording that spans a reconnection replays the
-// frames of the new connection without the resynchronisation (session.h); the live client's
-// final state and the replay's then differ where the server changed while we were away.
+// A lost connection needs no marker of its own: the session's "connect" on the next connection
+// names the previous session, and the replay takes such a connect, sent while connected, for
+// the connection being lost and re-established (Session::RecordSent), so the resync runs as it
+// did live and the replay ends in the live client's state.
 //
 // Thread safety: none (the connection's loop thread writes it).
 //

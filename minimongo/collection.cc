@@ -8,6 +8,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "fmt/format.h"
+#include "minimongo/internal/id_index.h"
 #include "minimongo/internal/observe_engine.h"
 #include "query/ejson.h"
 #include "query/internal/status_macros.h"
@@ -24,24 +25,6 @@ using query::Value;
 using query::ValueView;
 
 ValueView DocumentId(ValueView doc) { return doc.fields().begin()->value; }
-
-// The index stores slot numbers and hashes/compares them by the `_id` of the slot's document,
-// so ids are not stored twice. Lookups by a ValueView id are heterogeneous.
-struct Collection::SlotHash {
-  using is_transparent = void;
-  const std::vector<Value>* slots;
-  size_t operator()(uint32_t slot) const { return query::HashValue(DocumentId((*slots)[slot].view())); }
-  size_t operator()(ValueView id) const { return query::HashValue(id); }
-};
-
-struct Collection::SlotEq {
-  using is_transparent = void;
-  const std::vector<Value>* slots;
-  ValueView Id(uint32_t slot) const { return DocumentId((*slots)[slot].view()); }
-  bool operator()(uint32_t a, uint32_t b) const { return a == b || query::ValuesEqual(Id(a), Id(b)); }
-  bool operator()(ValueView a, uint32_t b) const { return query::ValuesEqual(a, Id(b)); }
-  bool operator()(uint32_t a, ValueView b) const { return query::ValuesEqual(Id(a), b); }
-};
 
 namespace {
 
@@ -112,8 +95,7 @@ absl::Status Collection::ValidateDocument(ValueView doc) {
 
 Collection::Collection(std::string name, CollectionOptions options)
     : name_(std::move(name)), options_(std::move(options)), ids_(options_.id_seed) {
-  index_ = std::make_unique<absl::flat_hash_set<uint32_t, SlotHash, SlotEq>>(
-      0, SlotHash{&slots_}, SlotEq{&slots_});
+  index_ = std::make_unique<internal::IdIndex>(&slots_);
 }
 
 Collection::~Collection() = default;
@@ -125,11 +107,7 @@ int64_t Collection::Now() const {
       .count();
 }
 
-int64_t Collection::FindSlot(ValueView id) const {
-  auto it = index_->find(id);
-  if (it == index_->end()) return -1;
-  return *it;
-}
+int64_t Collection::FindSlot(ValueView id) const { return index_->Find(id); }
 
 std::optional<Value> Collection::FindById(ValueView id) const {
   int64_t slot = FindSlot(id);
@@ -160,12 +138,12 @@ void Collection::StoreNew(Value doc) {
   uint32_t slot = static_cast<uint32_t>(slots_.size());
   slots_.push_back(std::move(doc));
   seqs_.push_back(next_seq_++);
-  index_->insert(slot);
+  index_->Insert(slot);
   ++live_;
 }
 
 void Collection::EraseSlot(uint32_t slot) {
-  index_->erase(DocumentId(slots_[slot].view()));
+  index_->Erase(slot);
   slots_[slot] = Value();
   --live_;
 }
@@ -184,9 +162,9 @@ void Collection::MaybeCompact() {
   }
   slots_ = std::move(kept);
   seqs_ = std::move(kept_seqs);
-  index_->clear();
-  index_->reserve(slots_.size());
-  for (uint32_t i = 0; i < slots_.size(); ++i) index_->insert(i);
+  index_->Clear();
+  index_->Reserve(slots_.size());
+  for (uint32_t i = 0; i < slots_.size(); ++i) index_->Insert(i);
 }
 
 absl::StatusOr<Value> Collection::Insert(const Value& doc) {
@@ -265,12 +243,8 @@ absl::StatusOr<std::optional<Value>> Collection::FindOne(const Value& selector,
   return std::optional<Value>(std::move(docs[0]));
 }
 
-namespace {
-
-// The `_id` a selector names by plain equality: {_id: v} with v a scalar (not an object, array
-// or regex), or Meteor's shorthand (a string, number or ObjectId selector). Such a selector
-// matches exactly the document with that id, so it needs no compilation.
-std::optional<ValueView> PlainIdSelector(ValueView selector) {
+// Such a selector matches exactly the document with that id, so it needs no compilation.
+std::optional<ValueView> Collection::PlainIdSelector(ValueView selector) {
   auto plain = [](ValueView v) {
     return !v.IsObject() && !v.IsArray() && v.type() != Type::kRegex;
   };
@@ -282,8 +256,6 @@ std::optional<ValueView> PlainIdSelector(ValueView selector) {
   if (f.key != "_id" || !plain(f.value)) return std::nullopt;
   return f.value;
 }
-
-}  // namespace
 
 absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Value& modifier,
                                                 const UpdateOptions& options) {
@@ -609,7 +581,7 @@ size_t Collection::MemoryBytes() const {
   for (const Value& doc : slots_) {
     if (size_t heap = doc.HeapBytes()) bytes += block(heap);
   }
-  bytes += block(index_->capacity() * (sizeof(uint32_t) + 1));
+  bytes += block(index_->MemoryBytes());
   return bytes;
 }
 

@@ -412,7 +412,7 @@ bool StorableWithin(ValueView v, size_t depth_left) {
 }  // namespace
 
 bool DirectModifier::Parse(ValueView modifier) {
-  nodes_[0] = Node{};
+  InitNode(0, std::string_view());
   node_count_ = 1;
   // An empty document is a replacement; Compile decides the rest by the first key, and every
   // key must then be an operator: accepting only these three keeps both rules.
@@ -457,36 +457,37 @@ bool DirectModifier::AddPath(Kind kind, std::string_view path, ValueView operand
     }
     if (parent == 0 && part == "_id") return false;  // the immutability check
     // Siblings are kept sorted by name: the application order of plain names (byte order).
-    int8_t* link = &nodes_[parent].first_child;
-    while (*link >= 0 && nodes_[*link].name.compare(part) < 0) link = &nodes_[*link].next;
+    int8_t* link = &node(parent).first_child;
+    while (*link >= 0 && node(*link).key.name().compare(part) < 0) link = &node(*link).next;
     int child = *link;
-    if (child >= 0 && nodes_[child].name == part) {
-      if (last || nodes_[child].kind != Kind::kInner) return false;  // conflict
+    if (child >= 0 && node(child).key.name() == part) {
+      if (last || node(child).kind != Kind::kInner) return false;  // conflict
     } else {
       if (node_count_ == kMaxNodes) return false;
       child = static_cast<int>(node_count_++);
-      nodes_[child] = Node{};
-      nodes_[child].name = part;
-      nodes_[child].next = *link;
+      Node& n = InitNode(child, part);
+      n.next = *link;
       *link = static_cast<int8_t>(child);
       if (last) {
-        nodes_[child].kind = kind;
-        nodes_[child].operand = operand;
+        n.kind = kind;
+        n.operand = operand;
       }
     }
-    if (kind != Kind::kUnset) nodes_[child].creates = true;
+    if (kind != Kind::kUnset) node(child).creates = true;
     if (last) return true;
     parent = child;
     start = dot + 1;
   }
 }
 
-int DirectModifier::FindChild(int parent, std::string_view key) const {
-  for (int c = nodes_[parent].first_child; c >= 0; c = nodes_[c].next) {
-    const std::string_view name = nodes_[c].name;
-    if (name.size() == key.size() && std::memcmp(name.data(), key.data(), key.size()) == 0) {
-      return c;
-    }
+DirectModifier::Node& DirectModifier::InitNode(size_t i, std::string_view name) {
+  Node* n = new (&slots_[i].node) Node{FieldKey(name), ValueView(), -1, -1, Kind::kInner, false};
+  return *n;
+}
+
+int DirectModifier::FindChild(int parent, const ObjectIterator& field) const {
+  for (int c = node(parent).first_child; c >= 0; c = node(c).next) {
+    if (field.KeyIs(node(c).key)) return c;
   }
   return -1;
 }
@@ -494,19 +495,17 @@ int DirectModifier::FindChild(int parent, std::string_view key) const {
 // A subtree whose object is missing from the document: only its creating leaves write.
 void DirectModifier::EmitMissing(ValueBuilder* b, int parent) const {
   b->BeginObject();
-  for (int c = nodes_[parent].first_child; c >= 0; c = nodes_[c].next) {
-    const Node& n = nodes_[c];
+  for (int c = node(parent).first_child; c >= 0; c = node(c).next) {
+    const Node& n = node(c);
     if (!n.creates) continue;
-    b->Key(n.name);
+    b->Key(n.key);
     if (n.kind == Kind::kInner) {
       EmitMissing(b, c);
     } else {
       b->Append(n.operand);  // the $set value, or the $inc amount on a missing field
     }
   }
-  bool unique = b->EndObject();
-  assert(unique && "sibling names are distinct");
-  (void)unique;
+  b->EndObjectWithUniqueKeys();  // sibling names are distinct
 }
 
 // FastPlan::Emit's algorithm: one pass over `object`, untouched runs copied as blocks, targets
@@ -516,50 +515,50 @@ bool DirectModifier::Emit(ValueBuilder* b, ValueView object, int parent, uint64_
   ObjectRange fields = object.fields();
   ObjectIterator run = fields.begin();
   for (ObjectIterator it = fields.begin(); it != fields.end(); ++it) {
-    const Field& f = *it;
-    int c = FindChild(parent, f.key);
+    int c = FindChild(parent, it);
     if (c < 0) continue;
+    const ValueView value = it.value();  // only for the fields the plan touches
     b->AppendFields(run, it);
     run = it;
     ++run;
     *seen |= uint64_t{1} << c;
-    const Node& n = nodes_[c];
+    const Node& n = node(c);
     switch (n.kind) {
       case Kind::kInner:
-        if (!f.value.IsObject()) return false;  // arrays and scalars: general path
-        b->Key(f.key);
-        if (!Emit(b, f.value, c, seen)) return false;
+        if (!value.IsObject()) return false;  // arrays and scalars: general path
+        b->Key(n.key);
+        if (!Emit(b, value, c, seen)) return false;
         break;
       case Kind::kSet:
-        b->Key(f.key);
+        b->Key(n.key);
         b->Append(n.operand);
         break;
       case Kind::kUnset:
         break;
       case Kind::kInc: {
-        if (!f.value.IsNumber() || f.value.type() == Type::kDecimal128) return false;
-        std::optional<Value> sum = internal::AddNumbers(f.value, n.operand);
+        if (!value.IsNumber() || value.type() == Type::kDecimal128) return false;
+        std::optional<Value> sum = internal::AddNumbers(value, n.operand);
         if (!sum.has_value()) return false;  // int64 overflow: the general path's error
-        b->Key(f.key);
+        b->Key(n.key);
         b->Append(sum->view());
         break;
       }
     }
   }
   b->AppendFields(run, fields.end());
-  for (int c = nodes_[parent].first_child; c >= 0; c = nodes_[c].next) {
-    const Node& n = nodes_[c];
+  for (int c = node(parent).first_child; c >= 0; c = node(c).next) {
+    const Node& n = node(c);
     if ((*seen & (uint64_t{1} << c)) != 0 || !n.creates) continue;
-    b->Key(n.name);
+    b->Key(n.key);
     if (n.kind == Kind::kInner) {
       EmitMissing(b, c);
     } else {
       b->Append(n.operand);
     }
   }
-  bool unique = b->EndObject();
-  assert(unique && "fields are written once each");
-  (void)unique;
+  // The document's keys are unique and each plan child is written once, in place of its field
+  // or after the copied ones when the field is missing.
+  b->EndObjectWithUniqueKeys();
   return true;
 }
 

@@ -61,6 +61,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -194,22 +195,34 @@ class DirectModifier {
  private:
   enum class Kind : uint8_t { kSet, kUnset, kInc, kInner };
   struct Node {
-    std::string_view name;
+    FieldKey key;           // the path part, resolved once against the key dictionary
     ValueView operand;      // kSet value, kInc amount
-    int8_t first_child = -1;  // kInner: children in application (byte) order
-    int8_t next = -1;         // next sibling
-    Kind kind = Kind::kInner;
-    bool creates = false;  // writes something when its field is missing (not only $unset)
+    int8_t first_child;     // kInner: children in application (byte) order
+    int8_t next;            // next sibling
+    Kind kind;
+    bool creates;  // writes something when its field is missing (not only $unset)
   };
   static_assert(kMaxNodes <= 64, "Apply tracks nodes in a 64-bit mask");
+  static_assert(std::is_trivially_destructible_v<Node>);
+
+  // Constructs node `i` (an inner node named `name` with no children).
+  Node& InitNode(size_t i, std::string_view name);
+  Node& node(int i) { return slots_[i].node; }
+  const Node& node(int i) const { return slots_[i].node; }
 
   bool AddPath(Kind kind, std::string_view path, ValueView operand);
-  int FindChild(int parent, std::string_view key) const;
+  int FindChild(int parent, const ObjectIterator& field) const;
   bool Emit(ValueBuilder* b, ValueView object, int parent, uint64_t* seen) const;
   void EmitMissing(ValueBuilder* b, int parent) const;
 
-  // nodes_[0] is the root (the document); children link by index.
-  Node nodes_[kMaxNodes];
+  // Node 0 is the root (the document); children link by index. Raw storage: only the first
+  // node_count_ slots are constructed (constructing all kMaxNodes on every Parse cost more than
+  // the parse itself).
+  union Slot {
+    Slot() {}
+    Node node;
+  };
+  Slot slots_[kMaxNodes];
   size_t node_count_ = 0;
 };
 

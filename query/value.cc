@@ -28,48 +28,6 @@ void ValueNode::Unref() const {
   }
 }
 
-namespace {
-uint32_t LoadU32(const unsigned char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-}  // namespace
-
-size_t PayloadSize(Type type, const unsigned char* p) {
-  switch (type) {
-    case Type::kMinKey:
-    case Type::kNull:
-    case Type::kMaxKey:
-      return 0;
-    case Type::kBool:
-      return 1;
-    case Type::kInt32:
-      return 4;
-    case Type::kInt64:
-    case Type::kDouble:
-    case Type::kDate:
-    case Type::kTimestamp:
-      return 8;
-    case Type::kObjectId:
-      return 12;
-    case Type::kDecimal128:
-      return 16;
-    case Type::kString:
-      return 4 + LoadU32(p);
-    case Type::kBinary:
-      return 5 + LoadU32(p);
-    case Type::kRegex: {
-      uint32_t n = LoadU32(p);
-      return 4 + n + 1 + p[4 + n];
-    }
-    case Type::kObject:
-    case Type::kArray:
-      return LoadU32(p);
-  }
-  return 0;
-}
-
 }  // namespace internal
 
 using internal::ValueNode;
@@ -130,7 +88,9 @@ class KeyDictionary {
     return *dictionary;
   }
 
-  std::string_view Name(uint32_t id) const {
+  // Static, so that a lookup is two dependent loads (chunk, entry) from a fixed address,
+  // without the function-local static's guard: documents decode names in every field read.
+  static std::string_view Name(uint32_t id) {
     const Entry* chunk = chunks_[id >> kChunkBits].load(std::memory_order_acquire);
     const Entry& e = chunk[id & (kChunkSize - 1)];
     return std::string_view(e.data, e.size);
@@ -156,9 +116,7 @@ class KeyDictionary {
   }
 
  private:
-  KeyDictionary() {
-    for (auto& c : chunks_) c.store(nullptr, std::memory_order_relaxed);
-  }
+  KeyDictionary() = default;
 
   int64_t InternSlow(std::string_view key) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -167,7 +125,7 @@ class KeyDictionary {
     if (count_ >= kMaxInternedKeys) return -1;
     uint32_t id = count_++;
     char* copy = new char[key.size() + 1];  // never freed: ids are forever
-    std::memcpy(copy, key.data(), key.size());
+    if (!key.empty()) std::memcpy(copy, key.data(), key.size());  // "" may have a null data()
     copy[key.size()] = '\0';
     uint32_t chunk_index = id >> kChunkBits;
     Entry* chunk = chunks_[chunk_index].load(std::memory_order_relaxed);
@@ -181,13 +139,14 @@ class KeyDictionary {
   std::mutex mu_;
   std::unordered_map<std::string_view, uint32_t> ids_;
   uint32_t count_ = 0;
-  std::atomic<Entry*> chunks_[kMaxInternedKeys / kChunkSize];
+  // Constant-initialized to null pointers (no dynamic initialization, no guard).
+  static inline std::atomic<Entry*> chunks_[kMaxInternedKeys / kChunkSize] = {};
 };
 
 // Reads a field name at *p and advances *p past it.
 std::string_view ReadKey(const unsigned char** p) {
   size_t k = ReadVarint(p);
-  if ((k & 1) == 0) return KeyDictionary::Global().Name(static_cast<uint32_t>(k >> 1));
+  if ((k & 1) == 0) return KeyDictionary::Name(static_cast<uint32_t>(k >> 1));
   size_t len = k >> 1;
   std::string_view key(reinterpret_cast<const char*>(*p), len);
   *p += len;
@@ -210,7 +169,6 @@ bool FitsInline(Type type, const unsigned char* payload) {
   }
 }
 
-const unsigned char kNullPayload[1] = {0};
 
 }  // namespace
 
@@ -292,7 +250,6 @@ std::string ObjectId::ToHex() const {
 // ---------------------------------------------------------------------------------------------
 // ValueView
 
-ValueView::ValueView() : payload_(kNullPayload), node_(nullptr), type_(Type::kNull) {}
 
 bool ValueView::AsBool() const {
   assert(type_ == Type::kBool);
@@ -464,28 +421,27 @@ bool BytesIdentical(ValueView a, ValueView b) {
 // ---------------------------------------------------------------------------------------------
 // Iterators
 
-ObjectIterator::ObjectIterator(const unsigned char* p, uint32_t remaining,
-                               const internal::ValueNode* node, const unsigned char* end)
-    : entry_(remaining > 0 ? p : end), next_(p), remaining_(remaining), node_(node) {
-  if (remaining_ > 0) Load();
-}
-
-void ObjectIterator::Load() {
-  const unsigned char* p = next_;
-  entry_ = p;
-  Type t = static_cast<Type>(*p++);
-  current_.key = ReadKey(&p);
-  current_.value = ValueView(t, p, node_);
-  next_ = p + internal::PayloadSize(t, p);
-}
-
-ObjectIterator& ObjectIterator::operator++() {
-  if (--remaining_ > 0) {
-    Load();
+void ObjectIterator::DecodeKey() const {
+  assert(remaining_ > 0);
+  if ((key_code_ & 1) == 0) {
+    current_.key = KeyDictionary::Name(static_cast<uint32_t>(key_code_ >> 1));
   } else {
-    entry_ = next_;
+    // An inline name ends where the value's payload begins.
+    const size_t length = key_code_ >> 1;
+    current_.key =
+        std::string_view(reinterpret_cast<const char*>(current_.value.payload() - length), length);
   }
-  return *this;
+  key_decoded_ = true;
+}
+
+bool ObjectIterator::KeyIs(const FieldKey& key) const {
+  assert(remaining_ > 0);
+  // Equal codes of inline names mean equal lengths; see ValueView::Find(const FieldKey&) for
+  // why an interned name never also appears inline.
+  if (key_code_ != key.code_) return false;
+  if ((key_code_ & 1) == 0) return true;
+  const size_t length = key_code_ >> 1;
+  return std::memcmp(current_.value.payload() - length, key.name_.data(), length) == 0;
 }
 
 ArrayIterator::ArrayIterator(const unsigned char* p, uint32_t remaining,
@@ -664,14 +620,15 @@ void ValueBuilder::BeginValue(Type type) {
     buf_.push_back(static_cast<char>(type));
     if (f.is_object) {
       assert(has_pending_key_ && "Key() must precede each value in an object");
-      int64_t id = KeyDictionary::Global().Intern(pending_key_);
-      size_t n = id >= 0 ? static_cast<size_t>(id) << 1 : (pending_key_.size() << 1) | 1;
+      size_t code = pending_code_;
+      if (code == kNoPendingCode) code = FieldKeyCode(pending_key_);
+      size_t n = code;
       while (n >= 0x80) {
         buf_.push_back(static_cast<char>((n & 0x7f) | 0x80));
         n >>= 7;
       }
       buf_.push_back(static_cast<char>(n));
-      if (id < 0) buf_.append(pending_key_);
+      if ((code & 1) != 0) buf_.append(pending_key_);
       has_pending_key_ = false;
     }
     ++f.count;
@@ -683,6 +640,15 @@ void ValueBuilder::BeginValue(Type type) {
 void ValueBuilder::Key(std::string_view key) {
   assert(!stack_.empty() && stack_.back().is_object);
   pending_key_.assign(key.data(), key.size());
+  pending_code_ = kNoPendingCode;
+  has_pending_key_ = true;
+}
+
+void ValueBuilder::Key(const FieldKey& key) {
+  assert(!stack_.empty() && stack_.back().is_object);
+  // Only a name stored inline needs its bytes; an interned one is written as its code.
+  if ((key.code_ & 1) != 0) pending_key_.assign(key.name_.data(), key.name_.size());
+  pending_code_ = key.code_;
   has_pending_key_ = true;
 }
 
@@ -730,7 +696,7 @@ ValueNode* ValueBuilder::Buffer::Release() {
   return node;
 }
 
-bool ValueBuilder::EndObject() {
+ValueBuilder::Frame ValueBuilder::CloseObject() {
   assert(!stack_.empty() && stack_.back().is_object);
   Frame f = stack_.back();
   stack_.pop_back();
@@ -738,6 +704,21 @@ bool ValueBuilder::EndObject() {
   StoreU32(buf_, f.start + 4, f.count);
   last_value_pos_ = f.start;
   last_value_type_ = Type::kObject;
+  return f;
+}
+
+void ValueBuilder::EndObjectWithUniqueKeys() {
+#ifndef NDEBUG
+  bool unique = EndObject();
+  assert(unique && "EndObjectWithUniqueKeys: the caller's keys are unique");
+  (void)unique;
+#else
+  CloseObject();
+#endif
+}
+
+bool ValueBuilder::EndObject() {
+  Frame f = CloseObject();
   if (f.count < 2) return true;
   // Duplicate detection over the keys just written. Interned names compare by id; a name stored
   // inline (too long, or the dictionary was full) compares by its bytes.

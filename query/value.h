@@ -120,7 +120,61 @@ struct ValueNode {
 static_assert(sizeof(ValueNode) == 8);
 
 // Size in bytes of the payload of a value of `type` that starts at `p`.
-size_t PayloadSize(Type type, const unsigned char* p);
+// (Inline: every field and element step of an iteration calls it.)
+inline size_t PayloadSize(Type type, const unsigned char* p) {
+  auto u32 = [](const unsigned char* q) {
+    uint32_t v;
+    std::memcpy(&v, q, 4);
+    return v;
+  };
+  switch (type) {
+    case Type::kMinKey:
+    case Type::kNull:
+    case Type::kMaxKey:
+      return 0;
+    case Type::kBool:
+      return 1;
+    case Type::kInt32:
+      return 4;
+    case Type::kInt64:
+    case Type::kDouble:
+    case Type::kDate:
+    case Type::kTimestamp:
+      return 8;
+    case Type::kObjectId:
+      return 12;
+    case Type::kDecimal128:
+      return 16;
+    case Type::kString:
+      return 4 + u32(p);
+    case Type::kBinary:
+      return 5 + u32(p);
+    case Type::kRegex: {
+      uint32_t n = u32(p);
+      return 4 + n + 1 + p[4 + n];
+    }
+    case Type::kObject:
+    case Type::kArray:
+      return u32(p);
+  }
+  return 0;
+}
+
+// The payload of every null view (one zero byte, so a stray read of it is harmless).
+inline constexpr unsigned char kNullPayload[1] = {0};
+
+// Reads the LEB128 key code at *p (see FieldKey) and advances *p past it.
+inline size_t ReadKeyCode(const unsigned char** p) {
+  const unsigned char* q = *p;
+  size_t result = *q & 0x7f;
+  int shift = 7;
+  while ((*q++ & 0x80) != 0) {
+    result |= static_cast<size_t>(*q & 0x7f) << shift;
+    shift += 7;
+  }
+  *p = q;
+  return result;
+}
 }  // namespace internal
 
 class Value;
@@ -140,6 +194,8 @@ class FieldKey {
 
  private:
   friend class ValueView;
+  friend class ValueBuilder;
+  friend class ObjectIterator;
   friend class FieldPath;
   FieldKey(std::string_view name, size_t code) : name_(name), code_(code) {}
   std::string_view name_;
@@ -155,7 +211,7 @@ size_t FieldKeyCode(std::string_view name);
 class ValueView {
  public:
   // A view of null.
-  ValueView();
+  ValueView() : payload_(internal::kNullPayload), node_(nullptr), type_(Type::kNull) {}
 
   Type type() const { return type_; }
   bool IsNull() const { return type_ == Type::kNull; }
@@ -231,8 +287,21 @@ struct Field {
 
 class ObjectIterator {
  public:
-  Field operator*() const { return current_; }
-  const Field* operator->() const { return &current_; }
+  // The name is decoded on first access (a key dictionary lookup for interned names), so
+  // loops that only test names with KeyIs() or read values with value() never decode one.
+  Field operator*() const {
+    if (!key_decoded_) DecodeKey();
+    return current_;
+  }
+  const Field* operator->() const {
+    if (!key_decoded_) DecodeKey();
+    return &current_;
+  }
+  // The current field's value. REQUIRES: not at the end.
+  ValueView value() const { return current_.value; }
+  // Whether the current field is named `key`: compares the stored key code (an integer for
+  // interned names) rather than the name. REQUIRES: not at the end.
+  bool KeyIs(const FieldKey& key) const;
   ObjectIterator& operator++();
   bool operator==(const ObjectIterator& other) const { return remaining_ == other.remaining_; }
   bool operator!=(const ObjectIterator& other) const { return remaining_ != other.remaining_; }
@@ -243,11 +312,14 @@ class ObjectIterator {
   ObjectIterator(const unsigned char* p, uint32_t remaining, const internal::ValueNode* node,
                  const unsigned char* end);
   void Load();
+  void DecodeKey() const;
   const unsigned char* entry_;  // start of the current field's bytes; the object's end when done
   const unsigned char* next_;
   uint32_t remaining_;
   const internal::ValueNode* node_;
-  Field current_;
+  size_t key_code_ = 0;  // the current field's key code (see FieldKey)
+  mutable bool key_decoded_ = false;
+  mutable Field current_;  // current_.key is valid once key_decoded_
 };
 
 class ObjectRange {
@@ -265,6 +337,32 @@ class ObjectRange {
   uint32_t count_;
   const internal::ValueNode* node_;
 };
+
+inline ObjectIterator::ObjectIterator(const unsigned char* p, uint32_t remaining,
+                                      const internal::ValueNode* node, const unsigned char* end)
+    : entry_(remaining > 0 ? p : end), next_(p), remaining_(remaining), node_(node) {
+  if (remaining_ > 0) Load();
+}
+
+inline void ObjectIterator::Load() {
+  const unsigned char* p = next_;
+  entry_ = p;
+  Type t = static_cast<Type>(*p++);
+  key_code_ = internal::ReadKeyCode(&p);
+  if ((key_code_ & 1) != 0) p += key_code_ >> 1;  // the name's bytes, stored inline
+  key_decoded_ = false;
+  current_.value = ValueView(t, p, node_);
+  next_ = p + internal::PayloadSize(t, p);
+}
+
+inline ObjectIterator& ObjectIterator::operator++() {
+  if (--remaining_ > 0) {
+    Load();
+  } else {
+    entry_ = next_;
+  }
+  return *this;
+}
 
 class ArrayIterator {
  public:
@@ -402,10 +500,17 @@ class ValueBuilder {
   // still closed, and `duplicate_key()` names the key. O(fields) for small objects, O(f log f)
   // for large ones.
   [[nodiscard]] bool EndObject();
+  // EndObject for callers that know their keys are distinct (e.g. fields copied from one
+  // object, plus names not among them): skips the O(fields) duplicate check, which debug
+  // builds still run, asserting.
+  void EndObjectWithUniqueKeys();
   void BeginArray();
   void EndArray();
   // The key of the next value. REQUIRES: directly inside an object.
   void Key(std::string_view key);
+  // The same with a pre-resolved name: no dictionary lookup. `key`'s name must outlive the
+  // next value's Begin*/Append* call.
+  void Key(const FieldKey& key);
 
   void AppendNull();
   void AppendMinKey();
@@ -461,6 +566,8 @@ class ValueBuilder {
   // Writes the type byte (and pending key) of a new value in the current container, or
   // records the top-level type.
   void BeginValue(Type type);
+  // Pops the innermost object's frame and writes its size and count.
+  Frame CloseObject();
   void Write(const void* p, size_t n);
   template <typename T>
   void WritePod(T v) {
@@ -516,7 +623,9 @@ class ValueBuilder {
 
   Buffer buf_;
   std::vector<Frame> stack_;
+  static constexpr size_t kNoPendingCode = ~size_t{0};
   std::string pending_key_;
+  size_t pending_code_ = kNoPendingCode;  // the pending key's code when Key(FieldKey) gave it
   bool has_pending_key_ = false;
   Type top_type_ = Type::kNull;
   bool has_top_ = false;

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <span>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -261,6 +262,30 @@ absl::StatusOr<double> TimeUpdates(Collection& c, const std::vector<Update>& upd
   return static_cast<double>(updates.size()) / SecondsSince(start);
 }
 
+// The same updates through Collection::BulkUpdate in batches of kBulkBatch requests (the
+// requests are built before the clock starts, as the pairs above are).
+constexpr size_t kBulkBatch = 1000;
+
+absl::StatusOr<double> TimeBulkUpdates(Collection& c, const std::vector<Update>& updates) {
+  std::vector<UpdateRequest> requests;
+  requests.reserve(updates.size());
+  for (const Update& u : updates) requests.push_back({u.selector, u.modifier, {}});
+  Clock::time_point start = Clock::now();
+  for (size_t first = 0; first < requests.size(); first += kBulkBatch) {
+    const size_t count = std::min(kBulkBatch, requests.size() - first);
+    BulkUpdateResult r = c.BulkUpdate(std::span<const UpdateRequest>(&requests[first], count));
+    if (!r.error.ok()) {
+      return absl::InvalidArgumentError(fmt::format("updates line {}: {}", first + r.applied + 1,
+                                                    std::string(r.error.message())));
+    }
+    if (r.matched != count) {
+      return absl::InternalError(
+          fmt::format("updates lines {}-{}: not every update matched", first + 1, first + count));
+    }
+  }
+  return static_cast<double>(updates.size()) / SecondsSince(start);
+}
+
 // Feeds every DDP frame to a session on `db` (whose "files" collection holds the documents the
 // stream starts from); returns frames per second.
 absl::StatusOr<double> TimeDdp(Database& db, const std::vector<std::string>& frames) {
@@ -446,7 +471,8 @@ absl::StatusOr<MainFigures> RunMainPhase(const WorkloadText& text, const RunOpti
   MainFigures figures;
   figures.n = n;
   figures.repetitions = reps;
-  std::vector<double> load_rates, rss_per_doc, store_per_doc, update_rates, ddp_rates;
+  std::vector<double> load_rates, rss_per_doc, store_per_doc, update_rates, bulk_update_rates,
+      ddp_rates;
   std::vector<std::vector<double>> query_ns(queries->size());
   std::vector<size_t> counts(queries->size());
 
@@ -495,6 +521,11 @@ absl::StatusOr<MainFigures> RunMainPhase(const WorkloadText& text, const RunOpti
     update_rates.push_back(*rate);
     Progress(options,
              fmt::format("n={} updates {}/{}: {} ops/s", n, rep + 1, reps, Grouped(*rate)));
+    absl::StatusOr<double> bulk_rate = TimeBulkUpdates(files, *updates);
+    if (!bulk_rate.ok()) return bulk_rate.status();
+    bulk_update_rates.push_back(*bulk_rate);
+    Progress(options, fmt::format("n={} bulk updates {}/{}: {} ops/s", n, rep + 1, reps,
+                                  Grouped(*bulk_rate)));
     db.reset();
 
     // The DDP stream starts from documents 0..n-1 as generated.
@@ -512,6 +543,7 @@ absl::StatusOr<MainFigures> RunMainPhase(const WorkloadText& text, const RunOpti
   figures.bytes_per_doc = Median(rss_per_doc);
   figures.store_bytes_per_doc = Median(store_per_doc);
   figures.updates_ops_per_s = Median(update_rates);
+  figures.bulk_updates_ops_per_s = Median(bulk_update_rates);
   figures.ddp_msgs_per_s = Median(ddp_rates);
   for (size_t q = 0; q < queries->size(); ++q) {
     QueryFigures f;
@@ -588,6 +620,7 @@ std::string MainJson(const MainFigures& f) {
     e["ns_per_query"] = std::llround(q.ns_per_query);
   }
   j["updates"]["ops_per_s"] = std::llround(f.updates_ops_per_s);
+  j["updates"]["bulk_ops_per_s"] = std::llround(f.bulk_updates_ops_per_s);
   if (f.ddp_msgs_per_s) j["ddp"]["msgs_per_s"] = std::llround(*f.ddp_msgs_per_s);
   return j.dump();
 }
@@ -613,6 +646,8 @@ std::string MainTable(const MainFigures& f) {
                      Grouped(f.bytes_per_doc), Grouped(f.store_bytes_per_doc));
   out +=
       fmt::format("  {:<22} {:>14} ops/s\n", "updates ($set by _id)", Grouped(f.updates_ops_per_s));
+  out += fmt::format("  {:<22} {:>14} ops/s\n", "  same, BulkUpdate",
+                     Grouped(f.bulk_updates_ops_per_s));
   if (f.ddp_msgs_per_s) {
     out += fmt::format("  {:<22} {:>14} msgs/s\n", "ddp messages", Grouped(*f.ddp_msgs_per_s));
   }

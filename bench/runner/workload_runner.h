@@ -91,7 +91,8 @@ struct MainFigures {
   double bytes_per_doc = 0;           // resident (RSS) bytes per document
   double store_bytes_per_doc = 0;     // Collection::MemoryBytes() / n
   std::vector<QueryFigures> queries;  // in queries.json order
-  double updates_ops_per_s = 0;
+  double updates_ops_per_s = 0;       // Collection::Update, one call per update
+  double bulk_updates_ops_per_s = 0;  // Collection::BulkUpdate, batches of 1,000
   std::optional<double> ddp_msgs_per_s;
 };
 

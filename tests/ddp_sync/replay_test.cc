@@ -333,6 +333,36 @@ TEST(ReplayCommandTest, ObservePrintsTheLiveQueryEventsThenTheState) {
   EXPECT_EQ(state["collections"]["files"].size(), 3u);
 }
 
+// Issue #9: a recording that spans a reconnection (a second connect, naming the lost session)
+// replays with the live session's resync: the re-sent documents are replacements, not
+// rejections, what the new server session no longer sends is dropped once the resent sub is
+// ready, and the live query sees one net change without f3 (re-sent unchanged) flickering.
+TEST(ReplayCommandTest, Issue9RecordingAcrossAReconnectionResyncsWithoutFlicker) {
+  std::string path = Path("mm-ddp-reconnect", ".jsonl");
+  std::vector<std::string_view> args = {path, "--observe", "files", "{}"};
+  std::ostringstream out, err;
+  ASSERT_EQ(RunReplayCommand(args, out, err), 0) << err.str();
+  std::istringstream lines(out.str());
+  std::vector<std::string> events;
+  std::string line;
+  while (std::getline(lines, line) && line != "{") events.push_back(line);
+  ASSERT_EQ(events.size(), 8u) << out.str();
+  EXPECT_THAT(std::vector<std::string>(events.begin(), events.begin() + 3),
+              ElementsAre(R"({"event":"added","id":"f1","fields":{"name":"Budget.xlsx","size":20480}})",
+                          R"({"event":"added","id":"f2","fields":{"name":"Notes.txt","size":512}})",
+                          R"({"event":"added","id":"f3","fields":{"name":"Slides.pptx","size":4096}})"));
+  EXPECT_THAT(std::vector<std::string>(events.begin() + 3, events.begin() + 7),
+              ::testing::UnorderedElementsAre(
+                  R"({"event":"changed","id":"f1","fields":{"name":"Budget 2025.xlsx"},"cleared":[]})",
+                  R"({"event":"removed","id":"f2"})",
+                  R"({"event":"added","id":"f4","fields":{"name":"Plan.md","size":100}})",
+                  R"({"event":"added","id":"f5","fields":{"name":"Offline.txt"}})"));
+  EXPECT_EQ(events[7], R"({"event":"changed","id":"f3","fields":{"size":8192},"cleared":[]})");
+  // Only the genuine duplicate after the resync is rejected.
+  EXPECT_EQ(err.str().substr(0, 8), "line 27:");
+  EXPECT_EQ(err.str().find("line ", 1), std::string::npos) << err.str();
+}
+
 TEST(ReplayCommandTest, OrderedObserveReportsPositions) {
   std::string path = Path("hw-ddp-ordered", ".jsonl");
   std::vector<std::string_view> args = {path, "--observe", "queue", "{}", "--sort",

@@ -353,6 +353,229 @@ TEST_F(SessionTest, PendingMethodsFailOnDisconnect) {
               StatusIs(absl::StatusCode::kUnavailable, "connection lost"));
 }
 
+// ---- Methods across a reconnection (issue #9: same id and randomSeed, Meteor's rule) ----
+
+// The subscription "files", ready on connection S1, with nothing sent left over.
+std::string SubscribeFiles(Session& session) {
+  absl::StatusOr<std::string> sub = session.Subscribe("files");
+  EXPECT_THAT(sub, IsOk());
+  EXPECT_THAT(session.Receive(fmt::format(R"({{"msg":"ready","subs":["{}"]}})", *sub)), IsOk());
+  session.TakeOutgoing();
+  return sub.ok() ? *sub : "";
+}
+
+TEST_F(SessionTest, Issue9RetriedCallIsResentUnchangedRightAfterConnect) {
+  Connect("S1");
+  std::string sub = SubscribeFiles(*session_);
+  absl::StatusOr<std::string> m =
+      session_->Call("files.add", Ejson(R"(["f5",{"name":"x"}])"), CallOptions{});
+  ASSERT_THAT(m, IsOk());
+  std::vector<std::string> first = session_->TakeOutgoing();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_THAT(first[0], HasSubstr(R"("randomSeed":")"));
+  const MethodCall* call = session_->FindMethod(*m);
+  ASSERT_NE(call, nullptr);
+  ASSERT_TRUE(call->random_seed.has_value());
+  EXPECT_THAT(first[0], HasSubstr(fmt::format(R"("randomSeed":"{}")", *call->random_seed)));
+
+  events_.clear();
+  session_->OnDisconnected();
+  EXPECT_EQ(call->state, MethodCall::State::kWaitingReconnect);
+  EXPECT_THAT(call->failure, IsOk());
+  EXPECT_TRUE(events_.empty());  // no failure reported: the call is still alive
+
+  ASSERT_THAT(session_->Connect(), IsOk());
+  // connect, then the very same method frame (id, params, randomSeed), then the subscription:
+  // Meteor's onReset order.
+  EXPECT_THAT(session_->TakeOutgoing(),
+              ElementsAre(R"({"msg":"connect","session":"S1","version":"1","support":["1","pre2","pre1"]})",
+                          first[0], fmt::format(R"({{"msg":"sub","id":"{}","name":"files"}})", sub)));
+  EXPECT_EQ(call->state, MethodCall::State::kPending);
+  EXPECT_EQ(call->sends, 2);
+  Accept(R"({"msg":"connected","session":"S2"})");
+  Accept(fmt::format(R"({{"msg":"result","id":"{}","result":"f5"}})", *m));
+  EXPECT_EQ(call->state, MethodCall::State::kReturned);
+  EXPECT_EQ(Text(*call->result), R"("f5")");
+  EXPECT_THAT(session_->result_order(), ElementsAre(*m));
+  EXPECT_THAT(Kinds(), ::testing::Not(::testing::Contains(EventKind::kMethodFailed)));
+  // Answered: a later reconnection does not send it again.
+  session_->OnDisconnected();
+  ASSERT_THAT(session_->Connect(), IsOk());
+  EXPECT_THAT(session_->TakeOutgoing(),
+              ElementsAre(::testing::HasSubstr(R"("msg":"connect")"), ::testing::HasSubstr(R"("msg":"sub")")));
+}
+
+TEST_F(SessionTest, Issue9RetriedCallsAreResentInCallOrder) {
+  Connect("S1");
+  std::vector<std::string> sent;
+  for (int i = 0; i < 11; ++i) {  // ids "1".."11": "10" and "11" sort before "2" as strings
+    absl::StatusOr<std::string> m = session_->Call("m", Ejson(fmt::format("[{}]", i)),
+                                                   CallOptions{.random_seed = false});
+    ASSERT_THAT(m, IsOk());
+    sent.push_back(session_->TakeOutgoing().at(0));
+  }
+  session_->OnDisconnected();
+  ASSERT_THAT(session_->Connect(), IsOk());
+  std::vector<std::string> resent = session_->TakeOutgoing();
+  ASSERT_EQ(resent.size(), 12u);
+  resent.erase(resent.begin());  // connect
+  EXPECT_EQ(resent, sent);
+  EXPECT_THAT(sent[10], HasSubstr(R"("params":[10])"));
+}
+
+TEST_F(SessionTest, Issue9NoRetryCallFailsOnDisconnectAndIsNotResent) {
+  Connect("S1");
+  absl::StatusOr<std::string> keep = session_->Call("keep", Value(), CallOptions{});
+  absl::StatusOr<std::string> once =
+      session_->Call("once", Value(), CallOptions{.no_retry = true});
+  ASSERT_THAT(keep, IsOk());
+  ASSERT_THAT(once, IsOk());
+  session_->TakeOutgoing();
+  session_->OnDisconnected();
+  const MethodCall* failed = session_->FindMethod(*once);
+  EXPECT_EQ(failed->state, MethodCall::State::kFailed);
+  EXPECT_THAT(failed->failure, StatusIs(absl::StatusCode::kUnavailable, "connection lost"));
+  EXPECT_THAT(failed->failure, StatusIs(absl::StatusCode::kUnavailable,
+                                        fmt::format("method \"once\" (id \"{}\")", *once)));
+  ASSERT_EQ(events_.back().kind, EventKind::kMethodFailed);
+  EXPECT_EQ(events_.back().id, *once);
+  EXPECT_EQ(session_->FindMethod(*keep)->state, MethodCall::State::kWaitingReconnect);
+  ASSERT_THAT(session_->Connect(), IsOk());
+  std::vector<std::string> out = session_->TakeOutgoing();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_THAT(out[1], HasSubstr(R"("method":"keep")"));
+  // The server cannot answer a call it never got again: such a result is out of protocol.
+  Accept(R"({"msg":"connected","session":"S2"})");
+  EXPECT_THAT(session_->Receive(fmt::format(R"({{"msg":"result","id":"{}","result":1}})", *once)),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "already failed"));
+}
+
+TEST_F(SessionTest, Issue9HeartbeatLossAndARefusedVersionKeepRetriedCalls) {
+  SessionOptions options;
+  options.heartbeat_interval_ms = 100;
+  options.heartbeat_timeout_ms = 100;
+  Reset(options);
+  Connect("S1");
+  absl::StatusOr<std::string> m = session_->Call("m", Value(), CallOptions{});
+  ASSERT_THAT(m, IsOk());
+  now_ += 100;
+  session_->Tick();  // ping
+  now_ += 100;
+  session_->Tick();  // lost
+  ASSERT_EQ(session_->state(), ConnectionState::kDisconnected);
+  EXPECT_EQ(session_->FindMethod(*m)->state, MethodCall::State::kWaitingReconnect);
+  ASSERT_THAT(session_->Connect(), IsOk());
+  EXPECT_EQ(session_->FindMethod(*m)->state, MethodCall::State::kPending);
+  // "failed" with a version we speak: a new connection follows, the call waits for it.
+  Accept(R"({"msg":"failed","version":"pre2"})");
+  EXPECT_EQ(session_->FindMethod(*m)->state, MethodCall::State::kWaitingReconnect);
+  session_->OnDisconnected();
+  ASSERT_THAT(session_->Connect(), IsOk());
+  std::vector<std::string> out = session_->TakeOutgoing();
+  ASSERT_GE(out.size(), 2u);
+  EXPECT_THAT(out.back(), HasSubstr(fmt::format(R"("id":"{}")", *m)));
+  // "failed" that stops the session: nothing will ever answer, the call fails.
+  Accept(R"({"msg":"failed","version":"2"})");
+  EXPECT_EQ(session_->state(), ConnectionState::kStopped);
+  EXPECT_THAT(session_->FindMethod(*m)->failure,
+              StatusIs(absl::StatusCode::kUnavailable, "refused the protocol version"));
+}
+
+TEST_F(SessionTest, Issue9TimeoutCountsFromTheFirstSendAcrossReconnections) {
+  SessionOptions options;
+  options.method_timeout_ms = 30'000;
+  Reset(options);
+  Connect("S1");
+  absl::StatusOr<std::string> resent = session_->Call("resent", Value(), CallOptions{});
+  absl::StatusOr<std::string> waiting = session_->Call("waiting", Value(), CallOptions{});
+  ASSERT_THAT(resent, IsOk());
+  ASSERT_THAT(waiting, IsOk());
+  now_ += 10'000;
+  session_->OnDisconnected();
+  now_ += 10'000;
+  session_->Tick();
+  EXPECT_EQ(session_->FindMethod(*waiting)->state, MethodCall::State::kWaitingReconnect);
+  // A waiting call times out while still waiting.
+  ASSERT_THAT(session_->Connect(), IsOk());  // resends both at t0 + 20 s
+  session_->TakeOutgoing();
+  now_ += 9'999;
+  session_->Tick();
+  EXPECT_EQ(session_->FindMethod(*resent)->state, MethodCall::State::kPending);
+  now_ += 1;  // t0 + 30 s: the resend did not restart the count
+  session_->Tick();
+  EXPECT_THAT(session_->FindMethod(*resent)->failure,
+              StatusIs(absl::StatusCode::kDeadlineExceeded, "no result within 30000 ms"));
+
+  // A call that times out while it waits for a connection is not sent again.
+  absl::StatusOr<std::string> offline = session_->Call("offline", Value(), CallOptions{});
+  ASSERT_THAT(offline, IsOk());
+  session_->OnDisconnected();
+  EXPECT_EQ(session_->FindMethod(*offline)->state, MethodCall::State::kWaitingReconnect);
+  now_ += 30'000;
+  session_->Tick();
+  const MethodCall* call = session_->FindMethod(*offline);
+  EXPECT_EQ(call->state, MethodCall::State::kFailed);
+  EXPECT_THAT(call->failure, StatusIs(absl::StatusCode::kDeadlineExceeded, "no result"));
+  ASSERT_THAT(session_->Connect(), IsOk());
+  for (const std::string& frame : session_->TakeOutgoing()) {
+    EXPECT_THAT(frame, ::testing::Not(HasSubstr(R"("msg":"method")")));
+  }
+}
+
+TEST_F(SessionTest, Issue9AResultWithoutUpdatedIsNotResentAndIsUpdatedAfterTheResync) {
+  Connect("S1");
+  std::string sub = SubscribeFiles(*session_);
+  absl::StatusOr<std::string> m = session_->Call("files.add", Value(), CallOptions{});
+  ASSERT_THAT(m, IsOk());
+  session_->TakeOutgoing();
+  Accept(fmt::format(R"({{"msg":"result","id":"{}","result":1}})", *m));
+  session_->OnDisconnected();
+  const MethodCall* call = session_->FindMethod(*m);
+  EXPECT_EQ(call->state, MethodCall::State::kReturned);
+  ASSERT_THAT(session_->Connect(), IsOk());
+  std::vector<std::string> out = session_->TakeOutgoing();
+  ASSERT_EQ(out.size(), 2u);  // connect, sub: it ran, it is not run again
+  EXPECT_THAT(out[1], HasSubstr(R"("msg":"sub")"));
+  Accept(R"({"msg":"connected","session":"S2"})");
+  EXPECT_FALSE(call->updated);  // not before the resync is complete
+  events_.clear();
+  Accept(fmt::format(R"({{"msg":"ready","subs":["{}"]}})", sub));
+  EXPECT_TRUE(call->updated);
+  EXPECT_THAT(Kinds(), ElementsAre(EventKind::kReady, EventKind::kResynced, EventKind::kUpdated));
+  EXPECT_EQ(events_.back().id, *m);
+}
+
+TEST_F(SessionTest, Issue9AResumedSessionStillOwesTheUpdated) {
+  Connect("S1");
+  std::string sub = SubscribeFiles(*session_);
+  absl::StatusOr<std::string> m = session_->Call("x", Value(), CallOptions{});
+  ASSERT_THAT(m, IsOk());
+  Accept(fmt::format(R"({{"msg":"result","id":"{}"}})", *m));
+  session_->OnDisconnected();
+  ASSERT_THAT(session_->Connect(), IsOk());
+  Accept(R"({"msg":"connected","session":"S1"})");
+  Accept(fmt::format(R"({{"msg":"ready","subs":["{}"]}})", sub));
+  EXPECT_FALSE(session_->FindMethod(*m)->updated);
+  Accept(fmt::format(R"({{"msg":"updated","methods":["{}"]}})", *m));
+  EXPECT_TRUE(session_->FindMethod(*m)->updated);
+}
+
+TEST_F(SessionTest, Issue9FailWaitingCallsEndsOnlyTheWaitingOnes) {
+  Connect("S1");
+  absl::StatusOr<std::string> done = session_->Call("done", Value(), CallOptions{});
+  absl::StatusOr<std::string> lost = session_->Call("lost", Value(), CallOptions{});
+  ASSERT_THAT(done, IsOk());
+  ASSERT_THAT(lost, IsOk());
+  Accept(fmt::format(R"({{"msg":"result","id":"{}"}})", *done));
+  session_->OnDisconnected();
+  events_.clear();
+  session_->FailWaitingCalls(absl::UnavailableError("stopped"));
+  EXPECT_EQ(session_->FindMethod(*done)->state, MethodCall::State::kReturned);
+  EXPECT_THAT(session_->FindMethod(*lost)->failure,
+              StatusIs(absl::StatusCode::kUnavailable, "stopped"));
+  EXPECT_THAT(Kinds(), ElementsAre(EventKind::kMethodFailed));
+}
+
 // ---- Heartbeats ----
 
 TEST_F(SessionTest, PingsAreAnsweredAtOnceWithTheSameId) {
@@ -542,6 +765,56 @@ TEST_F(SessionTest, RecordSentTeachesSubAndMethodIds) {
   EXPECT_THAT(session_->RecordSent(R"({"msg":"frobnicate"})"),
               StatusIs(absl::StatusCode::kInvalidArgument, "unknown message type"));
   EXPECT_TRUE(session_->TakeOutgoing().empty());  // recorded frames are not sent again
+}
+
+// A recording spanning a reconnection (issue #9): the connect naming the previous session is
+// the connection being lost and re-established, so the live session's resync rules apply.
+TEST_F(SessionTest, Issue9RecordedConnectNamingASessionIsAReconnection) {
+  ASSERT_THAT(session_->RecordSent(R"({"msg":"connect","version":"1","support":["1"]})"), IsOk());
+  Accept(R"({"msg":"connected","session":"S1"})");
+  ASSERT_THAT(session_->RecordSent(R"({"msg":"sub","id":"s1","name":"files"})"), IsOk());
+  Accept(R"({"msg":"added","collection":"files","id":"a","fields":{"v":1}})");
+  Accept(R"({"msg":"added","collection":"files","id":"b","fields":{"v":1}})");
+  Accept(R"({"msg":"ready","subs":["s1"]})");
+  ASSERT_THAT(session_->RecordSent(R"({"msg":"method","id":"1","method":"m","params":[],"randomSeed":"r"})"),
+              IsOk());
+  EXPECT_EQ(session_->FindMethod("1")->random_seed, "r");
+
+  ASSERT_THAT(session_->RecordSent(
+                  R"({"msg":"connect","session":"S1","version":"1","support":["1"]})"),
+              IsOk());
+  EXPECT_EQ(session_->state(), ConnectionState::kConnecting);
+  EXPECT_EQ(session_->FindMethod("1")->state, MethodCall::State::kWaitingReconnect);
+  ASSERT_THAT(session_->RecordSent(R"({"msg":"method","id":"1","method":"m","params":[],"randomSeed":"r"})"),
+              IsOk());
+  EXPECT_EQ(session_->FindMethod("1")->state, MethodCall::State::kPending);
+  EXPECT_EQ(session_->FindMethod("1")->sends, 2);
+  ASSERT_THAT(session_->RecordSent(R"({"msg":"sub","id":"s1","name":"files"})"), IsOk());
+  Accept(R"({"msg":"connected","session":"S2"})");
+  EXPECT_TRUE(session_->resyncing());
+  // The new server session sends "a" again: a replacement, not a duplicate.
+  Accept(R"({"msg":"added","collection":"files","id":"a","fields":{"v":2}})");
+  Accept(R"({"msg":"result","id":"1","result":true})");
+  Accept(R"({"msg":"ready","subs":["s1"]})");
+  EXPECT_FALSE(session_->resyncing());
+  EXPECT_EQ(Doc(*session_, "files", "a"), R"({"_id":"a","v":2})");
+  EXPECT_EQ(Doc(*session_, "files", "b"), "missing");
+  EXPECT_EQ(session_->FindMethod("1")->state, MethodCall::State::kReturned);
+  EXPECT_THAT(Kinds(), ::testing::Not(::testing::Contains(EventKind::kRejected)));
+  EXPECT_TRUE(session_->TakeOutgoing().empty());
+}
+
+TEST_F(SessionTest, ARecordedConnectWithoutSessionWhileOpenRepeatsTheConnection) {
+  ASSERT_THAT(session_->RecordSent(R"({"msg":"connect","version":"1","support":["1"]})"), IsOk());
+  Accept(R"({"msg":"connected","session":"S1"})");
+  Accept(R"({"msg":"added","collection":"files","id":"a"})");
+  ASSERT_THAT(session_->RecordSent(R"({"msg":"connect","version":"1","support":["1"]})"), IsOk());
+  EXPECT_EQ(session_->state(), ConnectionState::kConnected);
+  Accept(R"({"msg":"connected","session":"S1"})");
+  EXPECT_EQ(events_.back().kind, EventKind::kConnected);
+  EXPECT_EQ(events_[events_.size() - 2].kind, EventKind::kWarning);  // second "connected"
+  EXPECT_FALSE(session_->resyncing());
+  EXPECT_EQ(Doc(*session_, "files", "a"), R"({"_id":"a"})");
 }
 
 TEST_F(SessionTest, ServerErrorsAreSurfacedAndChangeNothing) {

@@ -453,6 +453,35 @@ TEST(ValueTest, IteratorArrowAndEmptyRanges) {
   EXPECT_EQ(n, 0);
 }
 
+TEST(ValueTest, IteratorKeyIsAndValueWithoutDecodingNames) {
+  std::string long_name(70, 'n');  // beyond the dictionary's cap: stored inline
+  std::string other_long(70, 'n');
+  other_long.back() = 'm';  // same length, different bytes
+  Value obj = Value::Object({{"a", Value::Int32(1)}, {long_name, Value::String("x")}});
+  FieldKey a("a"), b("b"), longer(long_name), other(other_long);
+  auto it = obj.view().fields().begin();
+  EXPECT_TRUE(it.KeyIs(a));
+  EXPECT_FALSE(it.KeyIs(b));
+  EXPECT_FALSE(it.KeyIs(longer));
+  EXPECT_EQ(it.value().AsInt32(), 1);
+  ++it;
+  EXPECT_TRUE(it.KeyIs(longer));
+  EXPECT_FALSE(it.KeyIs(other));
+  EXPECT_FALSE(it.KeyIs(a));
+  EXPECT_EQ(it.value().AsString(), "x");
+  // The name decodes on demand, after value() and KeyIs(), and again on a copy.
+  EXPECT_EQ(it->key, long_name);
+  auto copy = it;
+  EXPECT_EQ((*copy).key, long_name);
+}
+
+TEST(ValueTest, FieldKeyOfAnEmptyViewMatchesTheEmptyName) {
+  FieldKey empty{std::string_view()};  // data() is null
+  Value obj = Value::Object({{"", Value::Int32(5)}});
+  EXPECT_TRUE(obj.view().fields().begin().KeyIs(empty));
+  EXPECT_EQ(obj.view().Find(empty)->AsInt32(), 5);
+}
+
 TEST(ValueTest, FindAndAt) {
   Value doc = Value::Object({{"ab", Value::Int32(1)},
                              {"a", Value::Int32(2)},
@@ -602,6 +631,37 @@ TEST(ValueBuilderTest, TopLevelScalars) {
   Value s11 = b.Finish();
   EXPECT_EQ(s11.HeapBytes(), NodeBytes(15));
   EXPECT_EQ(s11.view().AsString(), "0123456789a");
+}
+
+TEST(ValueBuilderTest, KeyFromFieldKeyWritesTheSameBytesAsKeyFromAName) {
+  std::string long_name(80, 'q');
+  FieldKey a("alpha"), q(long_name);
+  ValueBuilder by_key;
+  by_key.BeginObject();
+  by_key.Key(a);
+  by_key.AppendInt32(1);
+  by_key.Key(q);
+  by_key.AppendString("long");
+  by_key.EndObjectWithUniqueKeys();
+  Value built = by_key.Finish();
+  Value expected = Value::Object({{"alpha", Value::Int32(1)}, {long_name, Value::String("long")}});
+  EXPECT_TRUE(BytesIdentical(built.view(), expected.view())) << DebugString(built.view());
+  EXPECT_EQ(built.view().Find(long_name)->AsString(), "long");
+}
+
+TEST(ValueBuilderTest, KeyByNameAfterKeyByFieldKeyUsesTheNewName) {
+  // The pending code of Key(FieldKey) must not leak into a later Key(name).
+  FieldKey a("alpha");
+  ValueBuilder b;
+  b.BeginObject();
+  b.Key(a);
+  b.AppendInt32(1);
+  b.Key("beta");
+  b.AppendInt32(2);
+  ASSERT_TRUE(b.EndObject());
+  Value v = b.Finish();
+  EXPECT_EQ(v.view().Find("beta")->AsInt32(), 2);
+  EXPECT_EQ(v.view().Find("alpha")->AsInt32(), 1);
 }
 
 TEST(ValueBuilderTest, DuplicateKeyDetected) {

@@ -1,9 +1,12 @@
 // The DDP server of the ddp_transport end-to-end tests and benchmark: ddp-server-reactive
 // (a third-party DDP server from npm) on localhost, with our data and methods.
-//   node server.js [--port P] [--data a|b]
+//   node server.js [--port P] [--data a|b] [--log FILE] [--hang METHOD]
 // Prints "listening PORT" on stdout once it accepts connections. --data picks the initial
 // documents: "b" is what a restarted server holds after changes made while the client was away
-// (f1 renamed, f2 gone, f3 untouched, f4 new).
+// (f1 renamed, f2 gone, f3 untouched, f4 new). --log FILE appends one JSON line per "method"
+// frame received ({"method","id","randomSeed"}), so that a test can see the ids a retried call
+// came with across a restart. --hang METHOD makes that method block the server for good (a call
+// in flight when the test kills the server).
 'use strict';
 const http = require('http');
 const DDPServer = require('ddp-server-reactive');
@@ -15,6 +18,23 @@ const option = (name, fallback) => {
 };
 const port = Number(option('--port', '0'));
 const data = option('--data', 'a');
+const log = option('--log', '');
+const hang = option('--hang', '');
+
+// ddp-server-reactive hands a method its params only, not the frame: the frames are seen where
+// it parses them (it calls JSON.parse on every WebSocket message).
+if (log) {
+  const fs = require('fs');
+  const parse = JSON.parse;
+  JSON.parse = function (...args) {
+    const value = parse.apply(this, args);
+    if (value && value.msg === 'method') {
+      const line = { method: value.method, id: value.id, randomSeed: value.randomSeed };
+      fs.appendFileSync(log, JSON.stringify(line) + '\n');
+    }
+    return value;
+  };
+}
 
 const httpServer = http.createServer();
 const server = new DDPServer({ httpServer });
@@ -34,7 +54,7 @@ users.u1 = { username: 'alice' };
 
 const now = () => performance.timeOrigin + performance.now();
 
-server.methods({
+const methods = {
   'files.add': (id, doc) => { files[id] = doc; return id; },
   'files.set': (id, field, value) => { files[id][field] = value; return true; },
   'files.unset': (id, field) => { delete files[id][field]; return true; },
@@ -55,7 +75,11 @@ server.methods({
     for (let i = 0; i < n; ++i) files[id].seq = { i, t: now() };
     return n;
   },
-});
+};
+if (hang in methods) {
+  methods[hang] = () => { for (;;) {} };
+}
+server.methods(methods);
 
 httpServer.listen(port, '127.0.0.1', () => {
   process.stdout.write(`listening ${httpServer.address().port}\n`);
