@@ -56,40 +56,6 @@ std::vector<Value> SortedById(const Collection& collection) {
   return docs;
 }
 
-// MongoDB refuses a positional projection ("a.$") whose array the query does not mention
-// ("Positional projection 'a.$' does not match the query document.", error 31277): some path of
-// the selector must equal the projected prefix or be a prefix or an extension of it. Meteor's
-// minimongo refuses every positional projection. Only checked when both compile; their own
-// errors are reported by Find.
-absl::Status CheckPositionalProjection(ValueView selector, ValueView fields) {
-  if (!fields.IsObject()) return absl::OkStatus();
-  for (const auto& field : fields.fields()) {
-    std::string_view key = field.key;
-    if (key.size() < 2 || key.substr(key.size() - 2) != ".$") continue;
-    std::string_view prefix = key.substr(0, key.size() - 2);
-    std::vector<std::string> paths;
-    if (selector.IsObject()) {
-      absl::StatusOr<query::Selector> compiled = query::Selector::Compile(selector);
-      if (!compiled.ok()) return absl::OkStatus();
-      paths = compiled->paths();
-    } else {
-      paths.push_back("_id");  // a string or number selector means {_id: S}
-    }
-    auto related = [prefix](std::string_view path) {
-      auto extends = [](std::string_view longer, std::string_view shorter) {
-        return longer.size() > shorter.size() && longer.substr(0, shorter.size()) == shorter &&
-               longer[shorter.size()] == '.';
-      };
-      return path == prefix || extends(path, prefix) || extends(prefix, path);
-    };
-    if (std::none_of(paths.begin(), paths.end(), related)) {
-      return absl::InvalidArgumentError(
-          fmt::format("positional projection '{}' does not match the query document", key));
-    }
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<std::string> RunCase(std::string_view line) {
   ASSIGN_OR_RETURN(Value c, query::ParseEjson(line));
   ValueView cv = c.view();
@@ -114,10 +80,7 @@ absl::StatusOr<std::string> RunCase(std::string_view line) {
   if (name == "find" || name == "count") {
     FindOptions find;
     if (auto sort = cv.Find("sort")) find.sort = sort->ToValue();
-    if (auto fields = cv.Find("fields")) {
-      RETURN_IF_ERROR(CheckPositionalProjection(selector.view(), *fields));
-      find.projection = fields->ToValue();
-    }
+    if (auto fields = cv.Find("fields")) find.projection = fields->ToValue();
     ASSIGN_OR_RETURN(std::optional<size_t> skip, ReadCount(cv, "skip"));
     ASSIGN_OR_RETURN(find.limit, ReadCount(cv, "limit"));
     // As in MongoDB and Meteor, a limit of 0 means no limit.

@@ -219,6 +219,41 @@ std::vector<uint32_t> Collection::MatchSlots(const query::Selector& selector,
   return out;
 }
 
+namespace {
+
+// MongoDB refuses a positional projection ("a.$") whose array the query does not mention
+// ("Positional projection 'a.$' does not match the query document.", error 31277): some path of
+// the selector must equal the projected prefix, or be a prefix or an extension of it. (Meteor's
+// minimongo refuses every positional projection.)
+absl::Status CheckPositionalProjection(ValueView selector, const query::Selector& compiled,
+                                       ValueView projection) {
+  if (!projection.IsObject()) return absl::OkStatus();
+  for (const Field& field : projection.fields()) {
+    std::string_view key = field.key;
+    if (key.size() < 2 || key.substr(key.size() - 2) != ".$") continue;
+    std::string_view prefix = key.substr(0, key.size() - 2);
+    auto extends = [](std::string_view longer, std::string_view shorter) {
+      return longer.size() > shorter.size() && longer.substr(0, shorter.size()) == shorter &&
+             longer[shorter.size()] == '.';
+    };
+    auto related = [&](std::string_view path) {
+      return path == prefix || extends(path, prefix) || extends(prefix, path);
+    };
+    // A string or number selector means {_id: S}.
+    const bool matches = selector.IsObject()
+                             ? std::any_of(compiled.paths().begin(), compiled.paths().end(),
+                                           [&](const std::string& p) { return related(p); })
+                             : related("_id");
+    if (!matches) {
+      return absl::InvalidArgumentError(
+          fmt::format("positional projection '{}' does not match the query document", key));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<Cursor> Collection::Find(const Value& selector, const FindOptions& options) const {
   ASSIGN_OR_RETURN(query::Selector compiled, query::Selector::Compile(selector.view()));
   std::optional<query::SortSpec> sort;
@@ -228,6 +263,8 @@ absl::StatusOr<Cursor> Collection::Find(const Value& selector, const FindOptions
   std::optional<query::Projection> projection;
   if (!options.projection.IsNull()) {
     ASSIGN_OR_RETURN(projection, query::Projection::Compile(options.projection.view()));
+    RETURN_IF_ERROR(
+        CheckPositionalProjection(selector.view(), compiled, options.projection.view()));
   }
   return Cursor(this, std::make_shared<const query::Selector>(std::move(compiled)),
                 std::move(sort), options.skip, options.limit, std::move(projection));

@@ -172,7 +172,9 @@ class Collection {
   absl::StatusOr<query::Value> Insert(const query::Value& doc);
 
   // Compiles a query. Errors: InvalidArgument (or Unimplemented) from the selector, sort or
-  // projection compilers. A selector that names `_id` values is answered from the `_id` index.
+  // projection compilers; InvalidArgument for a positional projection ("a.$") whose array the
+  // selector does not mention (MongoDB's error 31277). A selector that names `_id` values is
+  // answered from the `_id` index.
   absl::StatusOr<Cursor> Find(const query::Value& selector, const FindOptions& options = {}) const;
   // The first result of Find, or nullopt.
   absl::StatusOr<std::optional<query::Value>> FindOne(const query::Value& selector,

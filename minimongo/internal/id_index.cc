@@ -85,10 +85,15 @@ void IdIndex::Insert(uint32_t slot) {
 }
 
 void IdIndex::Erase(uint32_t slot) {
+  assert(size_ > 0 && "Erase of a slot the index does not hold");
+  if (size_ == 0) return;
   const uint32_t bits = HashOfSlot(slot);
   size_t i = bits & mask_;
   while (entries_[i].slot != slot) {
-    assert(entries_[i].slot != kEmpty && "Erase of a slot the index does not hold");
+    if (entries_[i].slot == kEmpty) {
+      assert(false && "Erase of a slot the index does not hold");
+      return;  // (release builds) nothing to erase
+    }
     i = (i + 1) & mask_;
   }
   // Backward-shift deletion: move later entries of the run into the hole when their home

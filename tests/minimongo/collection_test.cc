@@ -530,6 +530,30 @@ TEST(CollectionFindTest, Projection) {
                                             "z": [1, 3, 5]})")));
 }
 
+TEST(CollectionFindTest, PositionalProjectionNeedsTheArrayInTheSelector) {
+  Collection c("c");
+  InsertAll(&c, R"([{"_id": "a", "z": [1, 3, 5], "w": {"v": [1, 2]}}])");
+  auto find = [&](std::string_view selector, std::string_view projection) {
+    FindOptions options;
+    options.projection = Parse(projection);
+    return c.Find(Parse(selector), options).status();
+  };
+  // MongoDB's error 31277: the query must name the projected array (or a prefix or an
+  // extension of its path).
+  EXPECT_THAT(find("{}", R"({"z.$": 1})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "positional projection 'z.$' does not match the query document"));
+  EXPECT_THAT(find(R"({"w.v": 2})", R"({"z.$": 1})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "'z.$'"));
+  EXPECT_THAT(find(R"("a")", R"({"z.$": 1})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "does not match the query document"));
+  EXPECT_THAT(find(R"({"z": 3})", R"({"z.$": 1})"), IsOk());
+  EXPECT_THAT(find(R"({"w": {"v": [1, 2]}})", R"({"w.v.$": 1})"), IsOk());  // a prefix
+  EXPECT_THAT(find(R"({"w.v.0": 1})", R"({"w.v.$": 1})"), IsOk());          // an extension
+  EXPECT_THAT(find(R"({"w.vv": 1})", R"({"w.v.$": 1})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "'w.v.$'"));  // not a path prefix
+}
+
 TEST(CollectionFindTest, ProjectionWithSortAndLimit) {
   Collection c("c");
   InsertAll(&c, R"([{"_id": 1, "k": 3, "t": "c"}, {"_id": 2, "k": 1, "t": "a"},
