@@ -47,21 +47,6 @@ T Load(const unsigned char* p) {
   return v;
 }
 
-// Reads a LEB128 length at *p and advances *p past it.
-size_t ReadVarint(const unsigned char** p) {
-  size_t result = 0;
-  int shift = 0;
-  const unsigned char* q = *p;
-  while (true) {
-    unsigned char byte = *q++;
-    result |= static_cast<size_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) break;
-    shift += 7;
-  }
-  *p = q;
-  return result;
-}
-
 // Field names are interned: a process-wide dictionary maps each distinct name (up to
 // kMaxInternedKeyBytes long, up to kMaxInternedKeys of them) to a small id, and an object field
 // stores LEB128(id << 1) instead of the name. Names beyond either cap are stored inline as
@@ -145,7 +130,7 @@ class KeyDictionary {
 
 // Reads a field name at *p and advances *p past it.
 std::string_view ReadKey(const unsigned char** p) {
-  size_t k = ReadVarint(p);
+  size_t k = internal::ReadKeyCode(p);
   if ((k & 1) == 0) return KeyDictionary::Name(static_cast<uint32_t>(k >> 1));
   size_t len = k >> 1;
   std::string_view key(reinterpret_cast<const char*>(*p), len);
@@ -356,7 +341,7 @@ std::optional<ValueView> ValueView::Find(const FieldKey& key) const {
   const bool inline_name = (want & 1) != 0;
   for (uint32_t i = 0; i < count; ++i) {
     Type t = static_cast<Type>(*p++);
-    size_t code = ReadVarint(&p);
+    size_t code = internal::ReadKeyCode(&p);
     bool match = code == want;
     if (code & 1) {
       size_t len = code >> 1;
@@ -730,7 +715,7 @@ bool ValueBuilder::EndObject() {
   for (uint32_t i = 0; i < f.count; ++i) {
     Type t = static_cast<Type>(*p++);
     const unsigned char* key_start = p;
-    size_t code = ReadVarint(&key_start);
+    size_t code = internal::ReadKeyCode(&key_start);
     any_inline |= (code & 1) != 0;
     std::string_view name = ReadKey(&p);
     keys.push_back(KeyRef{code, name});
