@@ -4,12 +4,15 @@
 #include "ddp_sync/session.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "fmt/format.h"
 #include "ddp_sync/internal/frame_decoding.h"
+#include "ddp_sync/internal/frame_peek.h"
 #include "ddp_sync/internal/session_internal.h"
 #include "query/ejson.h"
 
@@ -306,6 +309,17 @@ absl::Status Session::Receive(std::string_view text) {
 }
 
 absl::Status Session::Receive(std::string_view text, uint64_t frame_number) {
+  // Start loading the index entry of the frame's document: it arrives while the frame is
+  // parsed (ReceiveBatch goes further, see there).
+  if (std::optional<internal::FrameTarget> target = internal::PeekFrameTarget(text)) {
+    if (const Collection* c = db_->FindCollection(target->collection)) {
+      c->PrefetchIdEntry(target->id);
+    }
+  }
+  return ReceiveOne(text, frame_number);
+}
+
+absl::Status Session::ReceiveOne(std::string_view text, uint64_t frame_number) {
   received_frames_ = std::max(received_frames_, frame_number);
   ++frames_on_connection_;
   last_received_ms_ = Now();
@@ -324,7 +338,57 @@ std::vector<absl::Status> Session::ReceiveBatch(std::span<const std::string_view
   uint64_t n = first_frame_number != 0 ? first_frame_number : received_frames_ + 1;
   bool pause = frames.size() > 1 && !observers_paused_;
   if (pause) PauseObservers();
-  for (std::string_view text : frames) out.push_back(Receive(text, n++));
+  // A data frame waits on three dependent loads of the store (its document's index entry,
+  // slot and bytes). Frame i is handled while the loads of later frames are started, one
+  // stage each, from a peek at their text (Collection's prefetch hints; a wrong guess costs
+  // only a wasted prefetch). The collection is looked up again at each stage: handling a frame
+  // may create collections, and an event callback could drop one.
+  constexpr size_t kTextAhead = 20, kEntryAhead = 12, kSlotAhead = 8, kDocAhead = 4, kRing = 16;
+  static_assert(kDocAhead < kSlotAhead && kSlotAhead < kEntryAhead && kEntryAhead < kRing &&
+                kEntryAhead < kTextAhead);
+  struct Stage {
+    bool active = false;
+    std::string_view collection;
+    Collection::IdPrefetch prefetch;
+  };
+  std::array<Stage, kRing> ring;
+  auto start_text = [&](size_t k) {
+    const char* p = frames[k].data();
+    for (size_t offset = 0; offset < frames[k].size(); offset += 64) __builtin_prefetch(p + offset);
+  };
+  auto start_entry = [&](size_t k) {
+    Stage& st = ring[k % kRing];
+    st = Stage{};
+    std::optional<internal::FrameTarget> target = internal::PeekFrameTarget(frames[k]);
+    if (!target) return;
+    const Collection* c = db_->FindCollection(target->collection);
+    if (c == nullptr) return;
+    st.active = true;
+    st.collection = target->collection;
+    st.prefetch = c->PrefetchIdEntry(target->id);
+  };
+  auto start_slot = [&](size_t k) {
+    Stage& st = ring[k % kRing];
+    if (!st.active) return;
+    if (const Collection* c = db_->FindCollection(st.collection)) c->PrefetchIdSlot(&st.prefetch);
+  };
+  auto start_document = [&](size_t k) {
+    const Stage& st = ring[k % kRing];
+    if (!st.active) return;
+    if (const Collection* c = db_->FindCollection(st.collection)) c->PrefetchIdDocument(st.prefetch);
+  };
+  const size_t count = frames.size();
+  for (size_t k = 0; k < count && k < kTextAhead; ++k) start_text(k);
+  for (size_t k = 0; k < count && k < kEntryAhead; ++k) start_entry(k);
+  for (size_t k = 0; k < count && k < kSlotAhead; ++k) start_slot(k);
+  for (size_t k = 0; k < count && k < kDocAhead; ++k) start_document(k);
+  for (size_t i = 0; i < count; ++i) {
+    if (i + kTextAhead < count) start_text(i + kTextAhead);
+    if (i + kEntryAhead < count) start_entry(i + kEntryAhead);
+    if (i + kSlotAhead < count) start_slot(i + kSlotAhead);
+    if (i + kDocAhead < count) start_document(i + kDocAhead);
+    out.push_back(ReceiveOne(frames[i], n++));
+  }
   // A resync that began inside the batch keeps the observers paused until it ends.
   if (pause && !resyncing_) ResumeObservers();
   return out;

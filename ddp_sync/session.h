@@ -314,6 +314,8 @@ class Session {
   class OrderedIds;
   enum class Mode { kUnordered, kOrdered };
 
+  // Receive without the prefetch of the frame's document (ReceiveBatch starts it earlier).
+  absl::Status ReceiveOne(std::string_view text, uint64_t frame_number);
   absl::Status Handle(ServerMessage& m, uint64_t frame);
   absl::Status HandleAdded(const ServerMessage& m, uint64_t frame);
   absl::Status HandleChanged(const ServerMessage& m, uint64_t frame);

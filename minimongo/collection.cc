@@ -296,6 +296,12 @@ std::optional<ValueView> Collection::PlainIdSelector(ValueView selector) {
 
 absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Value& modifier,
                                                 const UpdateOptions& options) {
+  return UpdateImpl(selector, modifier, options, nullptr);
+}
+
+absl::StatusOr<UpdateResult> Collection::UpdateImpl(const Value& selector, const Value& modifier,
+                                                    const UpdateOptions& options,
+                                                    const uint64_t* id_hash) {
   // Compile everything before touching anything. A plain `_id` selector skips the selector
   // compiler: it is the common case (updates by id) and the lookup is one hash probe.
   std::optional<query::Selector> compiled;
@@ -303,12 +309,15 @@ absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Val
   // modifier's while the selector and the index are read.
   __builtin_prefetch(modifier.view().payload());
   std::optional<ValueView> plain_id = PlainIdSelector(selector.view());
+  assert(id_hash == nullptr || plain_id.has_value());
+  const uint64_t hash =
+      !plain_id ? 0 : (id_hash != nullptr ? *id_hash : internal::IdIndex::Hash(*plain_id));
   if (plain_id && options.array_filters.empty()) {
     // The fast path of updates by id: a $set/$unset/$inc of plain paths is applied without
     // compiling the modifier (DirectModifier's contract: it accepts only what Compile accepts
     // and produces the same bytes, declining otherwise), and only the written values are
     // validated (by Parse): the untouched fields were valid when stored. See docs/store.md.
-    int64_t slot = FindSlot(*plain_id);
+    int64_t slot = index_->Find(*plain_id, hash);
     if (slot >= 0) PrefetchDocument(slots_[slot].view());
     query::DirectModifier direct;
     if (direct.Parse(modifier.view())) {
@@ -330,7 +339,7 @@ absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Val
 
   std::vector<uint32_t> slots;
   if (plain_id) {
-    int64_t slot = FindSlot(*plain_id);
+    int64_t slot = index_->Find(*plain_id, hash);
     if (slot >= 0) slots.push_back(static_cast<uint32_t>(slot));
   } else {
     slots = MatchSlots(*compiled, options.multi ? slots_.size() : size_t{1});
@@ -397,7 +406,7 @@ absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Val
     const Value old_doc = std::move(stored);
     stored = std::move(updated[i]);
     ++result.modified;
-    NotifyChange(&old_doc, seqs_[slots[i]], &stored, seqs_[slots[i]]);
+    if (engine_) NotifyChange(&old_doc, seqs_[slots[i]], &stored, seqs_[slots[i]]);
   }
   FlushObservers();
   return result;
@@ -427,7 +436,7 @@ absl::StatusOr<size_t> Collection::Remove(const Value& selector) {
   for (uint32_t slot : slots) {
     const Value old_doc = slots_[slot];
     EraseSlot(slot);
-    NotifyChange(&old_doc, seqs_[slot], nullptr, 0);
+    if (engine_) NotifyChange(&old_doc, seqs_[slot], nullptr, 0);
   }
   MaybeCompact();
   FlushObservers();
@@ -469,26 +478,31 @@ absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set
   }
   if (set_fields.empty() && cleared.empty()) return false;
   ValueView old_doc = slots_[slot].view();
-  auto is_cleared = [&](std::string_view key) {
-    for (std::string_view c : cleared) {
-      if (c == key) return true;
+  // Names compare as key codes (ObjectIterator::SameKeyAs, KeyIs): no name is decoded.
+  absl::InlinedVector<query::FieldKey, 4> cleared_keys;
+  for (std::string_view name : cleared) cleared_keys.emplace_back(name);
+  auto is_cleared = [&](const query::ObjectIterator& at) {
+    for (const query::FieldKey& c : cleared_keys) {
+      if (at.KeyIs(c)) return true;
     }
     return false;
   };
   // The set fields, read once; `used` marks those that replaced an existing field.
   struct SetField {
-    std::string_view key;
     query::ObjectIterator at;
     bool used;
   };
   absl::InlinedVector<SetField, 8> sets;
   query::ObjectRange set_range = set_fields.fields();
-  for (auto it = set_range.begin(); it != set_range.end(); ++it) sets.push_back({it->key, it, false});
+  for (auto it = set_range.begin(); it != set_range.end(); ++it) sets.push_back({it, false});
   auto append_one = [](query::ValueBuilder& b, const query::ObjectIterator& at) {
     query::ObjectIterator next = at;
     ++next;
     b.AppendFields(at, next);
   };
+  // Whether the merge changes anything, decided field by field (instead of comparing the whole
+  // new document with the old one): a field cleared or added, or a value whose bytes differ.
+  bool changed = false;
   // One builder per thread, reused: its buffer keeps its capacity across merges. Untouched
   // fields are copied as byte runs (keys and values as stored), set fields as their own bytes.
   thread_local query::ValueBuilder builder;
@@ -498,39 +512,48 @@ absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set
   query::ObjectRange old_range = old_doc.fields();
   query::ObjectIterator run = old_range.begin();
   for (query::ObjectIterator it = old_range.begin(); it != old_range.end(); ++it) {
-    std::string_view key = it->key;
     SetField* replacement = nullptr;
     for (SetField& set : sets) {
-      if (set.key == key) {
+      if (set.at.SameKeyAs(it)) {
         replacement = &set;
         break;
       }
     }
-    bool drop = is_cleared(key);
+    bool drop = !cleared_keys.empty() && is_cleared(it);
     if (replacement == nullptr && !drop) continue;
     builder.AppendFields(run, it);
     if (replacement != nullptr) {
       replacement->used = true;
-      if (!drop) append_one(builder, replacement->at);
+      if (!drop) {
+        append_one(builder, replacement->at);
+        changed = changed || !query::BytesIdentical(replacement->at.value(), it.value());
+      }
     }
+    changed = changed || drop;
     run = it;
     ++run;
   }
   builder.AppendFields(run, old_range.end());
   for (const SetField& set : sets) {
-    if (!set.used && !is_cleared(set.key)) append_one(builder, set.at);
+    if (!set.used && !is_cleared(set.at)) {
+      append_one(builder, set.at);
+      changed = true;
+    }
   }
-  bool unique = builder.EndObject();
-  (void)unique;  // old keys are unique, and appended keys are exactly those not among them
+  if (!changed) {
+    builder.Reset();
+    return false;
+  }
+  // Old keys are unique, and appended keys are exactly those not among them.
+  builder.EndObjectWithUniqueKeys();
   // Copied out into a block of exactly its size; the builder keeps its buffer (as in
   // DirectModifier::Apply: cheaper than Finish's shrink of an oversized block).
   Value new_doc = builder.LastValue().ToValue();
   builder.Reset();
-  if (query::BytesIdentical(new_doc.view(), old_doc)) return false;
   // Commit: the same step as Update's.
   const Value old_value = std::move(slots_[slot]);
   slots_[slot] = std::move(new_doc);
-  NotifyChange(&old_value, seqs_[slot], &slots_[slot], seqs_[slot]);
+  if (engine_) NotifyChange(&old_value, seqs_[slot], &slots_[slot], seqs_[slot]);
   FlushObservers();
   return true;
 }
@@ -552,7 +575,7 @@ absl::StatusOr<bool> Collection::ReplaceDocument(const Value& new_doc) {
   // Commit: the same step as Update's.
   const Value old_doc = std::move(slots_[slot]);
   slots_[slot] = std::move(doc);
-  NotifyChange(&old_doc, seqs_[slot], &slots_[slot], seqs_[slot]);
+  if (engine_) NotifyChange(&old_doc, seqs_[slot], &slots_[slot], seqs_[slot]);
   FlushObservers();
   return true;
 }
@@ -563,7 +586,7 @@ bool Collection::RemoveById(ValueView id) {
   // The same steps as Remove's.
   const Value old_doc = slots_[slot];
   EraseSlot(static_cast<uint32_t>(slot));
-  NotifyChange(&old_doc, seqs_[slot], nullptr, 0);
+  if (engine_) NotifyChange(&old_doc, seqs_[slot], nullptr, 0);
   MaybeCompact();
   FlushObservers();
   return true;

@@ -229,6 +229,25 @@ class Collection {
   // Removes the document whose `_id` is `id`. Returns false when there is none. O(1) amortized.
   bool RemoveById(query::ValueView id);
 
+  // ---- Prefetch hints for pipelined batches (BulkUpdate, a DDP session's ReceiveBatch) ----
+  // A write by `_id` waits on three dependent loads: the index entry, the document's slot and
+  // the document. A caller that knows the ids of its next writes starts those loads early, one
+  // stage per call, a few writes apart, so that their cache misses overlap the current write:
+  //   IdPrefetch p = c.PrefetchIdEntry(id);   // write i + 12
+  //   c.PrefetchIdSlot(&p);                    // write i + 8
+  //   c.PrefetchIdDocument(p);                 // write i + 4
+  // The hints only read and prefetch: a guess made stale by the writes in between, or an entry
+  // of another id with the same hash bits, costs a wasted prefetch, never a wrong result.
+  struct IdPrefetch {
+    uint64_t hash = 0;
+    int64_t slot = -1;  // the guessed slot, once PrefetchIdSlot ran; -1 when none
+  };
+  IdPrefetch PrefetchIdEntry(query::ValueView id) const;
+  // The same for the string id whose UTF-8 bytes are `string_id` (a DDP frame's id as text).
+  IdPrefetch PrefetchIdEntry(std::string_view string_id) const;
+  void PrefetchIdSlot(IdPrefetch* p) const;
+  void PrefetchIdDocument(const IdPrefetch& p) const;
+
   // ---- Live queries (observe.h; design and costs in docs/observe.md) ----
 
   // Starts a live query with Meteor's observeChanges contract: the current result is delivered
@@ -270,6 +289,11 @@ class Collection {
   static std::optional<query::ValueView> PlainIdSelector(query::ValueView selector);
   // Slot of the document with this id, or -1.
   int64_t FindSlot(query::ValueView id) const;
+  // Update; `id_hash`, when not null, is IdIndex::Hash of the selector's plain `_id` (which it
+  // must have), computed by a caller that prefetched with it.
+  absl::StatusOr<UpdateResult> UpdateImpl(const query::Value& selector,
+                                          const query::Value& modifier,
+                                          const UpdateOptions& options, const uint64_t* id_hash);
   // Slots matching `selector` in insertion order; uses the id index when possible.
   std::vector<uint32_t> MatchSlots(const query::Selector& selector, size_t max_matches) const;
   // `doc` with `_id` first (and `id` put there when the doc had none).
@@ -283,7 +307,8 @@ class Collection {
   int64_t Now() const;
   // The observe engine, created on first use.
   internal::ObserveEngine& Engine();
-  // Tells the observe engine (if any) about one committed document change.
+  // Tells the observe engine (if any) about one committed document change. Callers test
+  // engine_ first: reading seqs_[slot] for the arguments is a cache miss of its own.
   void NotifyChange(const query::Value* old_doc, uint64_t old_seq, const query::Value* new_doc,
                     uint64_t new_seq);
   // Delivers the observer callbacks a public write queued (at its end).

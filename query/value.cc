@@ -61,6 +61,45 @@ constexpr uint32_t kMaxInternedKeys = 1 << 16;
 constexpr uint32_t kChunkBits = 10;
 constexpr uint32_t kChunkSize = 1u << kChunkBits;
 
+uint64_t Load8(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+uint64_t Load4(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// The first min(n, 16) bytes of p[0, n) as two little-endian words, zero-padded: equal heads and
+// lengths mean equal strings for n <= 16. Reads only p[0, n).
+[[gnu::always_inline]] inline void LoadHead(const char* p, size_t n, uint64_t head[2]) {
+  if (n >= 8) {
+    head[0] = Load8(p);
+    if (n >= 16) {
+      head[1] = Load8(p + 8);
+    } else {
+      // p[n-8, n) shifted down past the bytes head[0] already holds.
+      head[1] = n == 8 ? 0 : Load8(p + n - 8) >> (8 * (16 - n));
+    }
+    return;
+  }
+  head[1] = 0;
+  if (n >= 4) {
+    // Two overlapping 4-byte loads.
+    head[0] = Load4(p) | (Load4(p + n - 4) << (8 * (n - 4)));
+  } else if (n > 0) {
+    const auto byte = [p](size_t i) {
+      return uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+    };
+    head[0] = byte(0) | byte(n / 2) | byte(n - 1);
+  } else {
+    head[0] = 0;
+  }
+}
+
 class KeyDictionary {
  public:
   struct Entry {
@@ -82,28 +121,78 @@ class KeyDictionary {
   }
 
   // The id of `key`, or -1 when it is not interned (too long, or the dictionary is full).
-  int64_t Intern(std::string_view key) {
-    if (key.size() > kMaxInternedKeyBytes) return -1;
-    // Thread-local direct-mapped cache: the hot path takes no lock.
-    struct Slot {
-      uint64_t hash;
-      int64_t id;
-    };
-    thread_local Slot cache[256] = {};
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (char c : key) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
-    h |= 1;  // 0 marks an empty slot
-    Slot& slot = cache[(h >> 8) & 255];
-    if (slot.hash == h && Name(static_cast<uint32_t>(slot.id)) == key) return slot.id;
-    int64_t id = InternSlow(key);
-    if (id >= 0) slot = Slot{h, id};
-    return id;
+  // Inline: the hit of a short name in the cache's first way, the common case, is a few
+  // loads and compares; everything else is InternCached's.
+  static int64_t Intern(std::string_view key) {
+    const size_t n = key.size();
+    if (n > 16) return n > kMaxInternedKeyBytes ? -1 : InternCached(key);
+    uint64_t head[2];
+    LoadHead(key.data(), n, head);
+    const Slot& first = cache_[SetIndex(head, n)][0];
+    if (first.head[0] == head[0] && first.head[1] == head[1] && first.size_plus_one == n + 1) {
+      return first.id;
+    }
+    return InternCached(key);
   }
 
  private:
   KeyDictionary() = default;
 
-  int64_t InternSlow(std::string_view key) {
+  // The per-thread cache of Intern: the hot path takes no lock. Two-way set-associative, so
+  // that two frequent names of one set do not evict each other on every use. A slot holds the
+  // name's length and first 16 bytes (zero-padded), so a hit on a name of up to 16 bytes is
+  // decided without reading the dictionary; a longer one compares its remaining bytes too.
+  struct Slot {
+    uint64_t head[2];
+    uint32_t size_plus_one;  // 0 marks an empty slot
+    uint32_t id;
+  };
+  static constexpr int kSetBits = 7;
+  static inline thread_local Slot cache_[1 << kSetBits][2] = {};
+
+  // Set of a name by a multiplicative hash of its head and length (longer names: see
+  // InternCached).
+  static size_t SetIndex(const uint64_t head[2], size_t n) {
+    const uint64_t h = head[0] ^ (head[1] * 0x9e3779b97f4a7c15ULL) ^ n;
+    return (h * 0xc2b2ae3d27d4eb4fULL) >> (64 - kSetBits);
+  }
+
+  // Intern past the inline hit: both ways, names longer than 16 bytes (whose set also mixes
+  // in their 8-byte words after the head, the last one overlapping), then the dictionary.
+  // REQUIRES: key.size() <= kMaxInternedKeyBytes.
+  [[gnu::noinline]] static int64_t InternCached(std::string_view key) {
+    const size_t n = key.size();
+    const char* p = key.data();
+    uint64_t head[2];
+    LoadHead(p, n, head);
+    size_t index = SetIndex(head, n);
+    if (n > 16) {
+      uint64_t h = index;
+      for (size_t i = 16; i < n; i += 8) {
+        h = (h ^ Load8(p + (i + 8 <= n ? i : n - 8))) * 0xff51afd7ed558ccdULL;
+      }
+      index = h >> (64 - kSetBits);
+    }
+    Slot* set = cache_[index];
+    auto hit = [&](const Slot& slot) {
+      return slot.head[0] == head[0] && slot.head[1] == head[1] && slot.size_plus_one == n + 1 &&
+             (n <= 16 || std::memcmp(Name(slot.id).data() + 16, p + 16, n - 16) == 0);
+    };
+    if (hit(set[0])) return set[0].id;
+    if (hit(set[1])) {
+      std::swap(set[0], set[1]);  // most recently used first
+      return set[0].id;
+    }
+    int64_t id = Global().InternSlow(key);
+    if (id >= 0) {
+      set[1] = set[0];
+      set[0] = Slot{{head[0], head[1]}, static_cast<uint32_t>(n + 1), static_cast<uint32_t>(id)};
+    }
+    return id;
+  }
+
+  // Out of line and cold: the first sight of a name by a thread.
+  [[gnu::noinline, gnu::cold]] int64_t InternSlow(std::string_view key) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = ids_.find(key);
     if (it != ids_.end()) return it->second;
@@ -355,7 +444,7 @@ std::optional<ValueView> ValueView::Find(const FieldKey& key) const {
 }
 
 size_t FieldKeyCode(std::string_view name) {
-  int64_t id = KeyDictionary::Global().Intern(name);
+  int64_t id = KeyDictionary::Intern(name);
   return id >= 0 ? static_cast<size_t>(id) << 1 : (name.size() << 1) | 1;
 }
 
@@ -427,6 +516,15 @@ bool ObjectIterator::KeyIs(const FieldKey& key) const {
   if ((key_code_ & 1) == 0) return true;
   const size_t length = key_code_ >> 1;
   return std::memcmp(current_.value.payload() - length, key.name_.data(), length) == 0;
+}
+
+bool ObjectIterator::SameKeyAs(const ObjectIterator& other) const {
+  assert(remaining_ > 0 && other.remaining_ > 0);
+  if (key_code_ != other.key_code_) return false;
+  if ((key_code_ & 1) == 0) return true;
+  const size_t length = key_code_ >> 1;
+  return std::memcmp(current_.value.payload() - length, other.current_.value.payload() - length,
+                     length) == 0;
 }
 
 ArrayIterator::ArrayIterator(const unsigned char* p, uint32_t remaining,
@@ -602,19 +700,36 @@ void ValueBuilder::BeginValue(Type type) {
     top_type_ = type;
   } else {
     Frame& f = stack_.back();
-    buf_.push_back(static_cast<char>(type));
     if (f.is_object) {
       assert(has_pending_key_ && "Key() must precede each value in an object");
-      size_t code = pending_code_;
-      if (code == kNoPendingCode) code = FieldKeyCode(pending_key_);
-      size_t n = code;
-      while (n >= 0x80) {
-        buf_.push_back(static_cast<char>((n & 0x7f) | 0x80));
-        n >>= 7;
+      // The type byte and the LEB128 code in one write (a code of a size_t is at most 10 bytes).
+      const size_t code = pending_code_;
+      char* out = buf_.Extend(11);
+      out[0] = static_cast<char>(type);
+      if (code < 0x80) {
+        out[1] = static_cast<char>(code);  // ids below 64: nearly every key
+        buf_.Commit(2);
+      } else {
+        size_t k = 1;
+        size_t n = code;
+        while (n >= 0x80) {
+          out[k++] = static_cast<char>((n & 0x7f) | 0x80);
+          n >>= 7;
+        }
+        out[k++] = static_cast<char>(n);
+        buf_.Commit(k);
       }
-      buf_.push_back(static_cast<char>(n));
-      if ((code & 1) != 0) buf_.append(pending_key_);
+      if ((code & 1) != 0) {
+        buf_.append(pending_key_);
+        f.needs_exact_check = true;
+      } else {
+        const uint64_t bit = uint64_t{1} << ((code >> 1) & 63);
+        if ((f.key_bits & bit) != 0) f.needs_exact_check = true;
+        f.key_bits |= bit;
+      }
       has_pending_key_ = false;
+    } else {
+      buf_.push_back(static_cast<char>(type));
     }
     ++f.count;
   }
@@ -624,8 +739,9 @@ void ValueBuilder::BeginValue(Type type) {
 
 void ValueBuilder::Key(std::string_view key) {
   assert(!stack_.empty() && stack_.back().is_object);
-  pending_key_.assign(key.data(), key.size());
-  pending_code_ = kNoPendingCode;
+  // Resolved now, so that an interned name (nearly every one) is never copied.
+  pending_code_ = FieldKeyCode(key);
+  if ((pending_code_ & 1) != 0) pending_key_.assign(key.data(), key.size());
   has_pending_key_ = true;
 }
 
@@ -639,13 +755,13 @@ void ValueBuilder::Key(const FieldKey& key) {
 
 void ValueBuilder::BeginObject() {
   BeginValue(Type::kObject);
-  stack_.push_back(Frame{buf_.size(), 0, true});
+  stack_.push_back(Frame{buf_.size(), 0, true, false, 0});
   buf_.append(8, '\0');
 }
 
 void ValueBuilder::BeginArray() {
   BeginValue(Type::kArray);
-  stack_.push_back(Frame{buf_.size(), 0, false});
+  stack_.push_back(Frame{buf_.size(), 0, false, false, 0});
   buf_.append(8, '\0');
 }
 
@@ -658,7 +774,8 @@ void StoreU32(Buf& buf, size_t pos, uint32_t v) {
 
 ValueBuilder::Buffer::~Buffer() { std::free(block_); }
 
-void ValueBuilder::Buffer::Grow(size_t needed) {
+// Out of line, so that the callers' fast paths stay small.
+[[gnu::noinline]] void ValueBuilder::Buffer::Grow(size_t needed) {
   size_t capacity = std::max({needed, capacity_ * 2, last_released_, size_t{56}});
   char* block = static_cast<char*>(std::realloc(block_, kHeader + capacity));
   if (block == nullptr) throw std::bad_alloc();
@@ -704,7 +821,9 @@ void ValueBuilder::EndObjectWithUniqueKeys() {
 
 bool ValueBuilder::EndObject() {
   Frame f = CloseObject();
-  if (f.count < 2) return true;
+  // Distinct bits of interned ids prove distinct keys (see Frame); the exact check is for the
+  // rest.
+  if (f.count < 2 || !f.needs_exact_check) return true;
   // Duplicate detection over the keys just written. Interned names compare by id; a name stored
   // inline (too long, or the dictionary was full) compares by its bytes.
   std::vector<KeyRef>& keys = key_scratch_;
@@ -813,6 +932,7 @@ void ValueBuilder::AppendFields(const ObjectIterator& from, const ObjectIterator
   if (from.remaining_ == to.remaining_) return;
   Write(from.entry_, static_cast<size_t>(to.entry_ - from.entry_));
   stack_.back().count += from.remaining_ - to.remaining_;
+  stack_.back().needs_exact_check = true;  // keys BeginValue did not see
   // The last field copied is the last value begun at this depth.
   last_value_pos_ = buf_.size();
   last_value_type_ = Type::kNull;

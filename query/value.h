@@ -302,6 +302,10 @@ class ObjectIterator {
   // Whether the current field is named `key`: compares the stored key code (an integer for
   // interned names) rather than the name. REQUIRES: not at the end.
   bool KeyIs(const FieldKey& key) const;
+  // Whether the current fields of this and `other` (possibly of different objects) have the
+  // same name, without decoding either: compares key codes, and bytes only for names stored
+  // inline. REQUIRES: neither at the end.
+  bool SameKeyAs(const ObjectIterator& other) const;
   ObjectIterator& operator++();
   bool operator==(const ObjectIterator& other) const { return remaining_ == other.remaining_; }
   bool operator!=(const ObjectIterator& other) const { return remaining_ != other.remaining_; }
@@ -497,8 +501,9 @@ class ValueBuilder {
 
   void BeginObject();
   // Closes the innermost object. Returns false when it holds the same key twice; the object is
-  // still closed, and `duplicate_key()` names the key. O(fields) for small objects, O(f log f)
-  // for large ones.
+  // still closed, and `duplicate_key()` names the key. O(1) when the object's keys are interned
+  // names whose ids differ in their low 6 bits (the usual case, tracked as keys are written);
+  // otherwise O(fields) for small objects, O(f log f) for large ones.
   [[nodiscard]] bool EndObject();
   // EndObject for callers that know their keys are distinct (e.g. fields copied from one
   // object, plus names not among them): skips the O(fields) duplicate check, which debug
@@ -562,6 +567,12 @@ class ValueBuilder {
     size_t start;  // position of the u32 payload size
     uint32_t count;
     bool is_object;
+    // EndObject's duplicate check, tracked as keys are written: bit (id & 63) is set for each
+    // interned key written by BeginValue. While no two keys set the same bit and every key
+    // went through BeginValue as an interned name, the keys are distinct and EndObject skips
+    // the exact check; otherwise (a shared bit, an inline name, AppendFields) it runs it.
+    bool needs_exact_check = false;
+    uint64_t key_bits = 0;
   };
   // Writes the type byte (and pending key) of a new value in the current container, or
   // records the top-level type.
@@ -596,6 +607,13 @@ class ValueBuilder {
       size_ += n;
     }
     void append(const std::string& s) { append(s.data(), s.size()); }
+    // Room for `n` more bytes at the returned position, written by the caller and kept by
+    // Commit(k), k <= n.
+    char* Extend(size_t n) {
+      if (size_ + n > capacity_) Grow(size_ + n);
+      return data() + size_;
+    }
+    void Commit(size_t k) { size_ += k; }
     void append(size_t n, char c) {
       if (size_ + n > capacity_) Grow(size_ + n);
       std::memset(data() + size_, c, n);
@@ -623,9 +641,8 @@ class ValueBuilder {
 
   Buffer buf_;
   std::vector<Frame> stack_;
-  static constexpr size_t kNoPendingCode = ~size_t{0};
-  std::string pending_key_;
-  size_t pending_code_ = kNoPendingCode;  // the pending key's code when Key(FieldKey) gave it
+  std::string pending_key_;  // the pending key's bytes, only when it is stored inline
+  size_t pending_code_ = 0;  // the pending key's code (see FieldKey)
   bool has_pending_key_ = false;
   Type top_type_ = Type::kNull;
   bool has_top_ = false;

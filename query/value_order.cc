@@ -221,4 +221,9 @@ int CompareValues(ValueView a, ValueView b) {
 
 size_t HashValue(ValueView v) { return static_cast<size_t>(HashImpl(v)); }
 
+size_t HashStringValue(std::string_view s) {
+  const uint64_t h = static_cast<uint64_t>(CanonicalTypeOrder(Type::kString)) * 0x9e3779b97f4a7c15ULL;
+  return static_cast<size_t>(Mix(h, HashBytes(s)));
+}
+
 }  // namespace minimongo::query

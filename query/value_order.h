@@ -32,6 +32,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "query/value.h"
 
@@ -47,6 +48,8 @@ inline bool ValuesEqual(ValueView a, ValueView b) { return CompareValues(a, b) =
 
 // A hash consistent with ValuesEqual.
 size_t HashValue(ValueView v);
+// HashValue of the string value whose UTF-8 bytes are `s`, without building that value.
+size_t HashStringValue(std::string_view s);
 
 // Functors for hash containers of Values (transparent: they also take ValueViews).
 struct ValueHash {

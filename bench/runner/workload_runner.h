@@ -93,7 +93,8 @@ struct MainFigures {
   std::vector<QueryFigures> queries;  // in queries.json order
   double updates_ops_per_s = 0;       // Collection::Update, one call per update
   double bulk_updates_ops_per_s = 0;  // Collection::BulkUpdate, batches of 1,000
-  std::optional<double> ddp_msgs_per_s;
+  std::optional<double> ddp_msgs_per_s;        // Session::Receive, one call per frame
+  std::optional<double> ddp_batch_msgs_per_s;  // Session::ReceiveBatch, batches of 100
 };
 
 // Runs the main phase. Errors: InvalidArgument when a document, query, update or DDP frame of
@@ -120,7 +121,8 @@ absl::StatusOr<LiveFigures> RunLivePhase(const WorkloadText& text, size_t observ
 
 // One JSON object (one line, no newline) with the keys of bench/README.md: n, phase ("main"),
 // repetitions, load.docs_per_s, bytes_per_doc, store_bytes_per_doc,
-// queries.<name>.{count, ns_per_doc, qps, ns_per_query}, updates.ops_per_s, ddp.msgs_per_s.
+// queries.<name>.{count, ns_per_doc, qps, ns_per_query}, updates.ops_per_s, updates.bulk_ops_per_s,
+// ddp.msgs_per_s, ddp.batch_msgs_per_s.
 std::string MainJson(const MainFigures& figures);
 // n, phase ("live"), repetitions, observers, register_ms, updates_per_s, events_per_update.
 std::string LiveJson(const LiveFigures& figures);

@@ -7,6 +7,10 @@
 #include <limits>
 #include <system_error>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "query/limits.h"
 
 namespace minimongo::ddp::internal {
@@ -31,6 +35,33 @@ size_t Utf8Length(const unsigned char* p, const unsigned char* end) {
     return 4;
   }
   return 0;
+}
+
+bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
+// A byte a string holds as it is: not '"', not '\\', not a control character, ASCII.
+bool IsPlain(unsigned char c) { return c != '"' && c != '\\' && c >= 0x20 && c < 0x80; }
+
+// The first byte of [p, end) that is not plain (see IsPlain), or end.
+const char* SkipPlain(const char* p, const char* end) {
+#if defined(__SSE2__)
+  // 16 bytes at a time: as signed bytes, both the control characters and the bytes >= 0x80
+  // are less than 0x20, so one signed compare finds both.
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i stop = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+        _mm_cmplt_epi8(v, space));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(stop));
+    if (mask != 0) return p + __builtin_ctz(mask);
+    p += 16;
+  }
+#endif
+  while (p != end && IsPlain(static_cast<unsigned char>(*p))) ++p;
+  return p;
 }
 
 }  // namespace
@@ -103,11 +134,7 @@ bool FrameParser::ParseString(std::string_view* out) {
   ++p_;  // the opening quote
   const char* start = p_;
   while (true) {
-    while (p_ != end_) {
-      const unsigned char c = static_cast<unsigned char>(*p_);
-      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
-      ++p_;
-    }
+    p_ = SkipPlain(p_, end_);
     if (p_ == end_) return false;
     const unsigned char c = static_cast<unsigned char>(*p_);
     if (c == '"') break;
@@ -136,25 +163,27 @@ bool FrameParser::ScanNumber(bool* is_integer, int64_t* integer, double* real) {
   if (*p_ == '0') {
     ++p_;
   } else {
-    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
-      const unsigned d = static_cast<unsigned>(*p_ - '0');
-      if (magnitude > (UINT64_MAX - d) / 10) overflow = true;
-      magnitude = magnitude * 10 + d;
+    // Up to 19 digits cannot overflow (10^19 - 1 < 2^64); with more the literal is at least
+    // 10^19, beyond int64 either way, so the (wrapped) magnitude is not used.
+    const char* digits = p_;
+    while (p_ != end_ && IsDigit(*p_)) {
+      magnitude = magnitude * 10 + static_cast<unsigned>(*p_ - '0');
       ++p_;
     }
+    overflow = p_ - digits > 19;
   }
   bool is_float = false;
   if (p_ != end_ && *p_ == '.') {
     ++p_;
-    if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
-    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    if (p_ == end_ || !IsDigit(*p_)) return false;
+    while (p_ != end_ && IsDigit(*p_)) ++p_;
     is_float = true;
   }
   if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
     ++p_;
     if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-    if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
-    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    if (p_ == end_ || !IsDigit(*p_)) return false;
+    while (p_ != end_ && IsDigit(*p_)) ++p_;
     is_float = true;
   }
   if (!is_float && !overflow) {

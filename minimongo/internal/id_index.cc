@@ -27,16 +27,25 @@ ValueView IdOf(const Value& doc) { return doc.view().fields().begin().value(); }
 
 IdIndex::IdIndex(const std::vector<Value>* slots) : slots_(slots) {}
 
-uint64_t IdIndex::Hash(ValueView id) {
-  // A finalizer over HashValue: its low bits pick the home entry, so they must all depend on
-  // every input bit.
-  uint64_t h = query::HashValue(id);
+namespace {
+
+// A finalizer over HashValue: its low bits pick the home entry, so they must all depend on
+// every input bit.
+uint64_t Finalize(uint64_t h) {
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
   h ^= h >> 33;
   h *= 0xc4ceb9fe1a85ec53ULL;
   h ^= h >> 33;
   return h;
+}
+
+}  // namespace
+
+uint64_t IdIndex::Hash(ValueView id) { return Finalize(query::HashValue(id)); }
+
+uint64_t IdIndex::HashString(std::string_view id) {
+  return Finalize(query::HashStringValue(id));
 }
 
 int64_t IdIndex::Find(ValueView id, uint64_t hash) const {

@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "query/value.h"
@@ -39,6 +40,8 @@ class IdIndex {
 
   // The index's hash of an id (well mixed; equal ids hash equal).
   static uint64_t Hash(query::ValueView id);
+  // Hash() of the string id whose bytes are `id`, without building a Value.
+  static uint64_t HashString(std::string_view id);
 
   // The slot holding the document with `_id` equal to `id`, or -1. `hash` is Hash(id).
   int64_t Find(query::ValueView id, uint64_t hash) const;

@@ -73,6 +73,9 @@ TEST(FrameParserTest, NumbersAreTypedAsTheGeneralParserTypesThem) {
       "9223372036854775808",              "18446744073709551616", "1.5",
       "-0.0",              "1e3",         "1E-3",                "2.5e+10",
       "123456789012345678901234567890",
+      // Around the 19 digits that cannot overflow the integer scan.
+      "999999999999999999",   "9999999999999999999",  "10000000000000000000",
+      "18446744073709551615", "-9223372036854775809", "-18446744073709551616",
   };
   for (const char* n : kNumbers) {
     ExpectFastAndSame(parser, std::string(R"({"n":)") + n + "}");
@@ -118,6 +121,47 @@ TEST(FrameParserTest, Utf8IsValidatedAndKept) {
     EXPECT_FALSE(parser.Parse(text).has_value()) << text;
     EXPECT_FALSE(General(text).ok()) << text;
   }
+}
+
+// Strings are scanned 16 bytes at a time: every length around that width, with the byte that
+// ends the plain run (a quote, a UTF-8 sequence, DEL, an escape, a control character, a byte
+// no UTF-8 has) at every position, in values and in keys, and strings cut off at the end.
+TEST(FrameParserTest, StringsOfEveryLengthAroundTheScanWidth) {
+  FrameParser parser;
+  struct Stop {
+    const char* bytes;
+    bool accepted;
+  };
+  const Stop kStops[] = {
+      {"", true},       {"\xc3\xa9", true}, {"\xe6\x97\xa5", true}, {"\x7f", true},
+      {"\\n", false}, {"\x01", false},     {"\x1f", false},        {"\xff", false},
+      {"\xc3", false},
+  };
+  size_t checked = 0;
+  for (size_t length = 0; length <= 40; ++length) {
+    for (size_t at = 0; at <= length; ++at) {
+      for (const Stop& stop : kStops) {
+        const std::string s = std::string(at, 'a') + stop.bytes + std::string(length - at, 'b');
+        for (const std::string& text :
+             {"{\"s\":\"" + s + "\",\"t\":1}", "{\"" + s + "\":[\"" + s + "\"]}"}) {
+          if (stop.accepted) {
+            ExpectFastAndSame(parser, text);
+            std::optional<ValueView> v = parser.Parse(text);
+            ASSERT_TRUE(v.has_value()) << text;
+            const ValueView field = v->fields().begin()->value;
+            EXPECT_EQ(field.IsString() ? field.AsString() : field.At(0)->AsString(), s);
+          } else {
+            EXPECT_FALSE(parser.Parse(text).has_value()) << text;
+          }
+          ++checked;
+        }
+        // Cut off inside the string: nothing may be read past the end of the text.
+        const std::string cut = "{\"s\":\"" + s;
+        EXPECT_FALSE(parser.Parse(std::string_view(cut)).has_value()) << cut;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 2u * std::size(kStops) * (41 * 42 / 2));
 }
 
 TEST(FrameParserTest, DeclinesWhatTheGeneralPathMustDecide) {

@@ -1297,5 +1297,54 @@ TEST(CollectionTest, NameSizeAndMemory) {
   EXPECT_GT(c.MemoryBytes(), empty);
 }
 
+// MergeTopLevelFields (a DDP "changed"): the result and whether it reports a change.
+struct MergeCase {
+  std::string_view before;
+  std::string_view set;
+  std::vector<std::string_view> cleared;
+  std::string_view after;
+  bool changed;
+};
+
+TEST(CollectionMergeTest, FieldsReplacedAppendedClearedInPlace) {
+  const std::string long_a(70, 'a');  // longer than the key dictionary keeps: stored inline
+  const std::string long_b = std::string(69, 'a') + "b";
+  const std::string long_before = fmt::format(R"({{"_id": 1, "{}": 1, "{}": 2}})", long_a, long_b);
+  const std::string long_set = fmt::format(R"({{"{}": 3}})", long_b);
+  const std::string long_after = fmt::format(R"({{"_id": 1, "{}": 1, "{}": 3}})", long_a, long_b);
+  const std::string long_cleared = fmt::format(R"({{"_id": 1, "{}": 2, "x": 0}})", long_b);
+  const std::vector<MergeCase> cases = {
+      {R"({"_id": 1, "a": 1, "b": 2})", R"({"b": 3})", {}, R"({"_id": 1, "a": 1, "b": 3})", true},
+      {R"({"_id": 1, "a": 1, "b": 2})", R"({"b": 2})", {}, R"({"_id": 1, "a": 1, "b": 2})", false},
+      // Same number, other type: the bytes differ, so it is a change.
+      {R"({"_id": 1, "a": 1})", R"({"a": {"$numberLong": "1"}})", {},
+       R"({"_id": 1, "a": {"$numberLong": "1"}})", true},
+      {R"({"_id": 1, "a": 1})", R"({"c": [1], "b": {"x": 1}})", {},
+       R"({"_id": 1, "a": 1, "c": [1], "b": {"x": 1}})", true},
+      {R"({"_id": 1, "a": 1, "b": 2})", R"({})", {"a"}, R"({"_id": 1, "b": 2})", true},
+      {R"({"_id": 1, "a": 1, "b": 2})", R"({})", {"zz"}, R"({"_id": 1, "a": 1, "b": 2})", false},
+      {R"({"_id": 1, "a": 1, "b": 2})", R"({"a": 5, "n": 1})", {"a", "n"}, R"({"_id": 1, "b": 2})",
+       true},
+      {R"({"_id": 1, "a": 1, "b": 2})", R"({"b": 2, "a": 1})", {}, R"({"_id": 1, "a": 1, "b": 2})",
+       false},
+      {R"({"_id": 1, "a": 1, "b": 2})", R"({"b": 2})", {"b"}, R"({"_id": 1, "a": 1})", true},
+      {long_before, long_set, {}, long_after, true},
+      {long_before, R"({"x": 0})", {long_a}, long_cleared, true},
+  };
+  for (const MergeCase& mc : cases) {
+    Collection c("c");
+    ASSERT_THAT(c.Insert(Parse(mc.before)), IsOk()) << mc.before;
+    std::vector<std::string_view> cleared(mc.cleared.begin(), mc.cleared.end());
+    absl::StatusOr<bool> changed =
+        c.MergeTopLevelFields(Value::Int32(1).view(), Parse(mc.set).view(), cleared);
+    ASSERT_THAT(changed, IsOk()) << mc.before << " + " << mc.set;
+    EXPECT_EQ(*changed, mc.changed) << mc.before << " + " << mc.set;
+    std::optional<Value> doc = c.FindById(Value::Int32(1).view());
+    ASSERT_TRUE(doc.has_value());
+    EXPECT_TRUE(query::BytesIdentical(doc->view(), Parse(mc.after).view()))
+        << mc.before << " + " << mc.set << " -> " << query::ToEjson(doc->view());
+  }
+}
+
 }  // namespace
 }  // namespace minimongo

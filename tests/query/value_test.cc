@@ -731,6 +731,190 @@ TEST(ValueBuilderTest, DuplicateDetectionIsPerObject) {
   EXPECT_TRUE(b.EndObject());  // the outer object has "a" and "b" only
 }
 
+// The key code an object stores for `name` (see the encoding in value.h): id << 1 for an
+// interned name, length << 1 | 1 for one stored inline.
+size_t StoredKeyCode(std::string_view name) {
+  ValueBuilder b;
+  b.BeginObject();
+  b.Key(name);
+  b.AppendNull();
+  EXPECT_TRUE(b.EndObject());
+  Value v = b.Finish();
+  const unsigned char* p = v.view().payload() + 9;  // u32 size, u32 count, u8 type
+  return internal::ReadKeyCode(&p);
+}
+
+// EndObject proves distinct keys cheaply when their ids differ in their low bits; two names
+// whose ids agree there must still be told apart exactly, and still be caught when repeated.
+TEST(ValueBuilderTest, DuplicateCheckIsExactForIdsThatShareLowBits) {
+  // 65 fresh names: two of them have ids equal modulo 64.
+  std::vector<std::string> names;
+  std::vector<size_t> ids;
+  for (int i = 0; i < 65; ++i) {
+    names.push_back("low_bits_probe_" + std::to_string(i));
+    const size_t code = StoredKeyCode(names.back());
+    ASSERT_EQ(code & 1, 0u) << "interned";
+    ids.push_back(code >> 1);
+  }
+  std::optional<std::pair<size_t, size_t>> pair;
+  for (size_t i = 0; i < ids.size() && !pair; ++i) {
+    for (size_t j = i + 1; j < ids.size() && !pair; ++j) {
+      if (ids[i] % 64 == ids[j] % 64) pair = std::make_pair(i, j);
+    }
+  }
+  ASSERT_TRUE(pair.has_value());
+  const std::string& a = names[pair->first];
+  const std::string& b = names[pair->second];
+
+  ValueBuilder builder;
+  builder.BeginObject();
+  builder.Key(a);
+  builder.AppendInt32(1);
+  builder.Key(b);
+  builder.AppendInt32(2);
+  EXPECT_TRUE(builder.EndObject()) << a << " and " << b << " are different keys";
+  Value v = builder.Finish();
+  EXPECT_THAT(Keys(v.view()), ElementsAre(a, b));
+
+  builder.BeginObject();
+  builder.Key(a);
+  builder.AppendInt32(1);
+  builder.Key(b);
+  builder.AppendInt32(2);
+  builder.Key("x");
+  builder.AppendInt32(3);
+  builder.Key(b);
+  builder.AppendInt32(4);
+  EXPECT_FALSE(builder.EndObject());
+  EXPECT_EQ(builder.duplicate_key(), b);
+}
+
+TEST(ValueBuilderTest, DuplicateAmongManyDistinctKeysIsCaught) {
+  for (int repeat : {0, 7, 15, 16, 29, 30}) {
+    ValueBuilder b;
+    b.BeginObject();
+    for (int i = 0; i < 31; ++i) {
+      b.Key("many_" + std::to_string(i));
+      b.AppendInt32(i);
+    }
+    b.Key("many_" + std::to_string(repeat));
+    b.AppendNull();
+    EXPECT_FALSE(b.EndObject()) << repeat;
+    EXPECT_EQ(b.duplicate_key(), "many_" + std::to_string(repeat));
+  }
+}
+
+TEST(ValueBuilderTest, DuplicateOfAFieldCopiedByAppendFieldsIsCaught) {
+  Value source = Value::Object({{"a", Value::Int32(1)}, {"b", Value::Int32(2)}});
+  ValueBuilder b;
+  b.BeginObject();
+  b.AppendFields(source.view().fields().begin(), source.view().fields().end());
+  b.Key("c");
+  b.AppendInt32(3);
+  b.Key("b");
+  b.AppendInt32(4);
+  EXPECT_FALSE(b.EndObject());
+  EXPECT_EQ(b.duplicate_key(), "b");
+
+  b.Reset();
+  b.BeginObject();
+  b.Key("b");
+  b.AppendInt32(0);
+  auto second = ++source.view().fields().begin();
+  b.AppendFields(second, source.view().fields().end());  // "b" again
+  EXPECT_FALSE(b.EndObject());
+  EXPECT_EQ(b.duplicate_key(), "b");
+}
+
+TEST(ValueBuilderTest, DuplicateNamesStoredInlineAreCaught) {
+  const std::string long_a(100, 'a');  // beyond the dictionary's 64-byte cap
+  const std::string long_b = long_a.substr(1) + "b";
+  ValueBuilder b;
+  b.BeginObject();
+  b.Key(long_a);
+  b.AppendInt32(1);
+  b.Key("short");
+  b.AppendInt32(2);
+  b.Key(long_b);
+  b.AppendInt32(3);
+  EXPECT_TRUE(b.EndObject());
+  Value v = b.Finish();
+  EXPECT_THAT(Keys(v.view()), ElementsAre(long_a, "short", long_b));
+
+  b.BeginObject();
+  b.Key(long_a);
+  b.AppendInt32(1);
+  b.Key("short");
+  b.AppendInt32(2);
+  b.Key(long_a);
+  b.AppendInt32(3);
+  EXPECT_FALSE(b.EndObject());
+  EXPECT_EQ(b.duplicate_key(), long_a);
+}
+
+// Names are looked up through a per-thread cache that compares a name's length and first 16
+// bytes before its remaining bytes: names alike in those parts are still different names.
+TEST(ValueTest, NamesAlikeInLengthAndPrefixStayDistinct) {
+  const std::string prefix = "sixteen_bytes_ab";  // 16 bytes
+  const std::vector<std::string> names = {
+      "",
+      std::string(1, '\0'),
+      std::string(2, '\0'),
+      "a",
+      std::string("a\0", 2),
+      std::string("a\0\0\0\0\0\0\0", 8),
+      std::string("a\0\0\0\0\0\0\0\0", 9),
+      prefix,
+      prefix + "1",
+      prefix + "2",
+      prefix + std::string(1, '\0'),
+      prefix + "xxxxxxx1",
+      prefix + "xxxxxxx2",
+      prefix + "1xxxxxxx",
+      prefix + "2xxxxxxx",
+      prefix + std::string(48, 'y'),  // 64 bytes: the longest interned name
+      prefix + std::string(47, 'y') + "z",
+  };
+  for (int round = 0; round < 2; ++round) {  // the second round hits the cache
+    ValueBuilder b;
+    b.BeginObject();
+    for (size_t i = 0; i < names.size(); ++i) {
+      b.Key(names[i]);
+      b.AppendInt32(static_cast<int32_t>(i));
+    }
+    ASSERT_TRUE(b.EndObject()) << b.duplicate_key();
+    Value v = b.Finish();
+    EXPECT_EQ(Keys(v.view()), names);
+    for (size_t i = 0; i < names.size(); ++i) {
+      ASSERT_TRUE(v.view().Find(names[i]).has_value()) << i;
+      EXPECT_EQ(v.view().Find(names[i])->AsInt32(), static_cast<int32_t>(i)) << i;
+      EXPECT_EQ(StoredKeyCode(names[i]) & 1, 0u) << i << ": interned";
+    }
+  }
+  // Many names alike in length and in their first 8 (or 16) bytes share cache sets: each
+  // must still come back as itself.
+  for (const std::string& head : {std::string("8_bytes_"), prefix}) {
+    for (int i = 1000; i < 2000; ++i) {
+      const std::string name = head + std::to_string(i);
+      ValueBuilder b;
+      b.BeginObject();
+      b.Key(name);
+      b.AppendInt32(i);
+      ASSERT_TRUE(b.EndObject());
+      Value v = b.Finish();
+      ASSERT_THAT(Keys(v.view()), ElementsAre(name));
+    }
+  }
+  // Every length up to the cap, each with its own id.
+  std::vector<size_t> codes;
+  for (size_t n = 0; n <= 64; ++n) codes.push_back(StoredKeyCode(std::string(n, 'q')));
+  for (size_t n = 0; n <= 64; ++n) {
+    EXPECT_EQ(StoredKeyCode(std::string(n, 'q')), codes[n]) << n;
+    for (size_t m = 0; m < n; ++m) EXPECT_NE(codes[m], codes[n]) << m << " " << n;
+  }
+  EXPECT_EQ(StoredKeyCode(std::string(65, 'q')), (65u << 1) | 1);  // stored inline
+}
+
 TEST(ValueBuilderTest, FinishResetsForReuse) {
   ValueBuilder b;
   b.BeginObject();
