@@ -7,6 +7,7 @@
 //
 // BM_FrameParserParse/n: ddp::internal::FrameParser::Parse, the view only (no Release).
 // BM_DdpDecode/n: ddp::DecodeServerFrame, as in ddp_bench.
+// BM_DdpDecodeReusing/n: the session's DecodeServerFrameReusing (views into a reused parser).
 // The `iterations:20000` variants run a fixed number of frames (the first 20,000 messages), so
 // that an instruction count under `valgrind --tool=callgrind` is comparable run to run (this
 // machine has no hardware counters): divide the Ir of the benchmark function by 20,000.
@@ -20,6 +21,7 @@
 #include "benchmark/benchmark.h"
 #include "bench/workload/workload.h"
 #include "ddp_sync/frame.h"
+#include "ddp_sync/internal/frame_decoding.h"
 #include "ddp_sync/internal/frame_parser.h"
 #include "query/value.h"
 
@@ -61,10 +63,26 @@ void BM_DdpDecode(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// The session's decode: DecodeServerFrameReusing, the message viewing the parser's buffer
+// (no allocation per frame).
+void BM_DdpDecodeReusing(benchmark::State& state) {
+  const std::vector<std::string>& messages = Messages();
+  ddp::internal::FrameParser parser;
+  size_t i = 0;
+  for (auto _ : state) {
+    auto m = ddp::internal::DecodeServerFrameReusing(messages[i], i + 1, &parser);
+    benchmark::DoNotOptimize(m);
+    if (++i == messages.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 BENCHMARK(BM_FrameParserParse)->Arg(100'000);
 BENCHMARK(BM_FrameParserParse)->Arg(100'000)->Iterations(20'000);
 BENCHMARK(BM_DdpDecode)->Arg(100'000);
 BENCHMARK(BM_DdpDecode)->Arg(100'000)->Iterations(20'000);
+BENCHMARK(BM_DdpDecodeReusing)->Arg(100'000);
+BENCHMARK(BM_DdpDecodeReusing)->Arg(100'000)->Iterations(20'000);
 
 }  // namespace
 }  // namespace minimongo

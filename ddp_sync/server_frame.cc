@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/utility/utility.h"
 #include "fmt/format.h"
 #include "ddp_sync/frame.h"
 #include "ddp_sync/internal/frame_decoding.h"
@@ -91,13 +92,22 @@ class ServerDecoder {
   // parse), the general way otherwise; then validates. `own`: the message takes the parsed
   // bytes (one allocation) instead of viewing the parser's buffer.
   absl::StatusOr<ServerMessage> Run(internal::FrameParser* parser, bool own) {
-    ServerMessage out;
+    // The message is built in place in the result, which is returned on every path (so never
+    // moved: a ServerMessage has some twenty members).
+    absl::StatusOr<ServerMessage> result(absl::in_place);
+    absl::Status status = Decode(parser, own, &*result);
+    if (!status.ok()) result = std::move(status);
+    return result;
+  }
+
+ private:
+  absl::Status Decode(internal::FrameParser* parser, bool own, ServerMessage* out) {
     ValueView frame;
     if (std::optional<ValueView> fast = parser->Parse(text_)) {
       parsed_fast_ = true;
       if (own) {
-        out.frame = parser->Release();
-        frame = out.frame.view();
+        out->frame = parser->Release();
+        frame = out->frame.view();
       } else {
         frame = *fast;
       }
@@ -107,62 +117,75 @@ class ServerDecoder {
         type_name_ = type_name_storage_;
         return Bad(Msg(parsed.status()));
       }
-      out.frame = *std::move(parsed);
-      frame = out.frame.view();
+      out->frame = *std::move(parsed);
+      frame = out->frame.view();
     }
     if (!frame.IsObject()) {
       return Bad(fmt::format("frame is {}, not a JSON object", Article(frame)));
     }
     Members m;
     internal::CollectMembers(frame, &m);
-    if (!m.msg) return out;  // kNone: the session decides
+    if (!m.msg) return absl::OkStatus();  // kNone: the session decides
     if (!m.msg->IsString()) {
       return Bad(fmt::format("\"msg\" must be a string, not {}", Article(*m.msg)));
     }
     type_name_ = m.msg->AsString();
     std::optional<MessageType> type = internal::TypeFromName(type_name_);
     if (!type) return Bad("unknown message type");
-    out.type = *type;
+    out->type = *type;
+    absl::Status status;
     switch (*type) {
       case MessageType::kConnected:
-        return Connected(m, std::move(out));
+        status = Connected(m, out);
+        break;
       case MessageType::kFailed:
-        return Failed(m, std::move(out));
+        status = Failed(m, out);
+        break;
       case MessageType::kPing:
       case MessageType::kPong:
-        return PingPong(m, std::move(out));
+        status = PingPong(m, out);
+        break;
       case MessageType::kAdded:
-        return Added(m, std::move(out));
+        status = Added(m, out);
+        break;
       case MessageType::kChanged:
-        return Changed(m, std::move(out));
+        status = Changed(m, out);
+        break;
       case MessageType::kRemoved:
-        return Removed(m, std::move(out));
+        status = Removed(m, out);
+        break;
       case MessageType::kAddedBefore:
-        return AddedBefore(m, std::move(out));
+        status = AddedBefore(m, out);
+        break;
       case MessageType::kMovedBefore:
-        return MovedBefore(m, std::move(out));
+        status = MovedBefore(m, out);
+        break;
       case MessageType::kReady:
-        return Ready(m, std::move(out));
+        status = Ready(m, out);
+        break;
       case MessageType::kNosub:
-        return Nosub(m, std::move(out));
+        status = Nosub(m, out);
+        break;
       case MessageType::kResult:
-        return Result(m, std::move(out));
+        status = Result(m, out);
+        break;
       case MessageType::kUpdated:
-        return Updated(m, std::move(out));
+        status = Updated(m, out);
+        break;
       case MessageType::kError:
-        return ServerError(m, std::move(out));
+        status = ServerError(m, out);
+        break;
       case MessageType::kConnect:
       case MessageType::kSub:
       case MessageType::kUnsub:
       case MessageType::kMethod:
         return Bad("a client-to-server message type, not one a server sends");
       case MessageType::kNone:
-        break;
+        return Bad("unknown message type");
     }
-    return Bad("unknown message type");
+    return status;
   }
 
- private:
   absl::Status Bad(std::string_view problem) const {
     if (type_name_.empty()) {
       return absl::InvalidArgumentError(fmt::format("ddp frame {}: {}", frame_number_, problem));
@@ -233,7 +256,8 @@ class ServerDecoder {
     }
     RETURN_IF_ERROR(CheckUserTypes(fields, name));
     bool rebuild = !skip_key.empty();
-    if (auto underscore_id = fields.Find("_id")) {
+    static const query::FieldKey* const kUnderscoreId = new query::FieldKey("_id");
+    if (auto underscore_id = fields.Find(*kUnderscoreId)) {
       bool same_kind = (underscore_id->IsString() && out->id.IsString()) ||
                        (underscore_id->IsNumber() && out->id.IsNumber());
       if (!same_kind || !query::ValuesEqual(*underscore_id, out->id)) {
@@ -350,52 +374,52 @@ class ServerDecoder {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<ServerMessage> Connected(const Members& m, ServerMessage out) const {
-    RETURN_IF_ERROR(RequireString(m.session, "session", &out.session));
-    return out;
+  absl::Status Connected(const Members& m, ServerMessage* out) const {
+    RETURN_IF_ERROR(RequireString(m.session, "session", &out->session));
+    return absl::OkStatus();
   }
 
-  absl::StatusOr<ServerMessage> Failed(const Members& m, ServerMessage out) const {
-    RETURN_IF_ERROR(RequireString(m.version, "version", &out.version));
-    return out;
+  absl::Status Failed(const Members& m, ServerMessage* out) const {
+    RETURN_IF_ERROR(RequireString(m.version, "version", &out->version));
+    return absl::OkStatus();
   }
 
-  absl::StatusOr<ServerMessage> PingPong(const Members& m, ServerMessage out) const {
+  absl::Status PingPong(const Members& m, ServerMessage* out) const {
     if (m.id) {
       if (!m.id->IsString()) {
         return Bad(fmt::format("\"id\" must be a string, not {}", Article(*m.id)));
       }
-      out.message_id = std::string(m.id->AsString());
+      out->message_id = std::string(m.id->AsString());
     }
-    return out;
+    return absl::OkStatus();
   }
 
-  absl::StatusOr<ServerMessage> Added(const Members& m, ServerMessage out) const {
-    RETURN_IF_ERROR(Collection(m, &out));
+  absl::Status Added(const Members& m, ServerMessage* out) const {
+    RETURN_IF_ERROR(Collection(m, out));
     if (m.id) {  // DDP 1: a "data" member is just an unknown field
-      RETURN_IF_ERROR(StringId(m, &out));
-      RETURN_IF_ERROR(OptionalFields(m, &out));
-      return out;
+      RETURN_IF_ERROR(StringId(m, out));
+      RETURN_IF_ERROR(OptionalFields(m, out));
+      return absl::OkStatus();
     }
     if (!m.data) return Bad("missing \"id\" (DDP 1) or \"data\" with an \"id\" (OneOffice)");
-    return OneOfficeData(m, std::move(out));
+    return OneOfficeData(m, out);
   }
 
   // OneOffice added/updated: {"collection": C, "data": {"id": X, ...fields}}.
-  absl::StatusOr<ServerMessage> OneOfficeData(const Members& m, ServerMessage out) const {
-    out.dialect = Dialect::kOneOffice;
+  absl::Status OneOfficeData(const Members& m, ServerMessage* out) const {
+    out->dialect = Dialect::kOneOffice;
     if (!m.data->IsObject()) {
       return Bad(fmt::format("\"data\" must be an object, not {}", Article(*m.data)));
     }
-    RETURN_IF_ERROR(AnyId(m.data->Find("id"), "data.id", &out));
-    RETURN_IF_ERROR(SetFields(*m.data, "data", "id", &out));
-    return out;
+    RETURN_IF_ERROR(AnyId(m.data->Find("id"), "data.id", out));
+    RETURN_IF_ERROR(SetFields(*m.data, "data", "id", out));
+    return absl::OkStatus();
   }
 
-  absl::StatusOr<ServerMessage> Changed(const Members& m, ServerMessage out) const {
-    RETURN_IF_ERROR(Collection(m, &out));
-    RETURN_IF_ERROR(StringId(m, &out));
-    RETURN_IF_ERROR(OptionalFields(m, &out));
+  absl::Status Changed(const Members& m, ServerMessage* out) const {
+    RETURN_IF_ERROR(Collection(m, out));
+    RETURN_IF_ERROR(StringId(m, out));
+    RETURN_IF_ERROR(OptionalFields(m, out));
     if (m.cleared) {
       if (!m.cleared->IsArray()) {
         return Bad(fmt::format("\"cleared\" must be an array of strings, not {}",
@@ -408,90 +432,90 @@ class ServerDecoder {
         }
         std::string_view name = e.AsString();
         if (name == "_id") return Bad("\"cleared\" names \"_id\", which cannot be removed");
-        out.cleared.push_back(name);
-        if (out.fields.Find(name)) {
-          out.warnings.push_back(
+        out->cleared.push_back(name);
+        if (out->fields.Find(name)) {
+          out->warnings.push_back(
               fmt::format("field \"{}\" is both set and cleared; cleared wins", name));
         }
       }
     }
-    return out;
+    return absl::OkStatus();
   }
 
-  absl::StatusOr<ServerMessage> Removed(const Members& m, ServerMessage out) const {
-    RETURN_IF_ERROR(Collection(m, &out));
-    RETURN_IF_ERROR(AnyId(m.id, "id", &out));
-    if (!out.id.IsString()) out.dialect = Dialect::kOneOffice;
-    return out;
+  absl::Status Removed(const Members& m, ServerMessage* out) const {
+    RETURN_IF_ERROR(Collection(m, out));
+    RETURN_IF_ERROR(AnyId(m.id, "id", out));
+    if (!out->id.IsString()) out->dialect = Dialect::kOneOffice;
+    return absl::OkStatus();
   }
 
-  absl::StatusOr<ServerMessage> AddedBefore(const Members& m, ServerMessage out) const {
-    RETURN_IF_ERROR(Collection(m, &out));
-    RETURN_IF_ERROR(StringId(m, &out));
-    RETURN_IF_ERROR(OptionalFields(m, &out));
-    RETURN_IF_ERROR(Before(m, &out));
-    return out;
+  absl::Status AddedBefore(const Members& m, ServerMessage* out) const {
+    RETURN_IF_ERROR(Collection(m, out));
+    RETURN_IF_ERROR(StringId(m, out));
+    RETURN_IF_ERROR(OptionalFields(m, out));
+    RETURN_IF_ERROR(Before(m, out));
+    return absl::OkStatus();
   }
 
-  absl::StatusOr<ServerMessage> MovedBefore(const Members& m, ServerMessage out) const {
-    RETURN_IF_ERROR(Collection(m, &out));
-    RETURN_IF_ERROR(StringId(m, &out));
-    RETURN_IF_ERROR(Before(m, &out));
-    if (out.before && out.before->AsString() == out.id.AsString()) {
+  absl::Status MovedBefore(const Members& m, ServerMessage* out) const {
+    RETURN_IF_ERROR(Collection(m, out));
+    RETURN_IF_ERROR(StringId(m, out));
+    RETURN_IF_ERROR(Before(m, out));
+    if (out->before && out->before->AsString() == out->id.AsString()) {
       return Bad("\"before\" names the document being moved");
     }
-    out.fields = EmptyObject().view();
-    return out;
+    out->fields = EmptyObject().view();
+    return absl::OkStatus();
   }
 
-  absl::StatusOr<ServerMessage> Ready(const Members& m, ServerMessage out) const {
+  absl::Status Ready(const Members& m, ServerMessage* out) const {
     if (m.subs) {
-      RETURN_IF_ERROR(StringList(*m.subs, "subs", &out.ids));
-      return out;
+      RETURN_IF_ERROR(StringList(*m.subs, "subs", &out->ids));
+      return absl::OkStatus();
     }
     if (!m.id) return Bad("missing \"subs\" (DDP 1) or \"id\" (OneOffice)");
-    out.dialect = Dialect::kOneOffice;
-    RETURN_IF_ERROR(MessageId(m.id, &out));
-    out.ids.emplace_back(*out.message_id);
-    return out;
+    out->dialect = Dialect::kOneOffice;
+    RETURN_IF_ERROR(MessageId(m.id, out));
+    out->ids.emplace_back(*out->message_id);
+    return absl::OkStatus();
   }
 
-  absl::StatusOr<ServerMessage> Nosub(const Members& m, ServerMessage out) const {
-    RETURN_IF_ERROR(MessageId(m.id, &out));
-    RETURN_IF_ERROR(Error(m, &out));
-    return out;
+  absl::Status Nosub(const Members& m, ServerMessage* out) const {
+    RETURN_IF_ERROR(MessageId(m.id, out));
+    RETURN_IF_ERROR(Error(m, out));
+    return absl::OkStatus();
   }
 
-  absl::StatusOr<ServerMessage> Result(const Members& m, ServerMessage out) const {
-    RETURN_IF_ERROR(MessageId(m.id, &out));
-    RETURN_IF_ERROR(Error(m, &out));
-    if (out.error && out.error->IsString()) out.dialect = Dialect::kOneOffice;
+  absl::Status Result(const Members& m, ServerMessage* out) const {
+    RETURN_IF_ERROR(MessageId(m.id, out));
+    RETURN_IF_ERROR(Error(m, out));
+    if (out->error && out->error->IsString()) out->dialect = Dialect::kOneOffice;
     if (m.result) {
       RETURN_IF_ERROR(CheckUserTypes(*m.result, "result"));
-      out.result = *m.result;
+      out->result = *m.result;
     }
-    return out;
+    return absl::OkStatus();
   }
 
-  absl::StatusOr<ServerMessage> Updated(const Members& m, ServerMessage out) const {
+  absl::Status Updated(const Members& m, ServerMessage* out) const {
     if (m.methods) {
-      RETURN_IF_ERROR(StringList(*m.methods, "methods", &out.ids));
-      return out;
+      RETURN_IF_ERROR(StringList(*m.methods, "methods", &out->ids));
+      return absl::OkStatus();
     }
     if (!m.collection && !m.data) {
       return Bad("neither \"methods\" (DDP 1) nor \"collection\"/\"data\" (OneOffice)");
     }
-    RETURN_IF_ERROR(Collection(m, &out));
+    RETURN_IF_ERROR(Collection(m, out));
     if (!m.data) return Bad("missing \"data\" (OneOffice field update)");
-    return OneOfficeData(m, std::move(out));
+    return OneOfficeData(m, out);
   }
 
-  absl::StatusOr<ServerMessage> ServerError(const Members& m, ServerMessage out) const {
-    RETURN_IF_ERROR(RequireString(m.reason, "reason", &out.reason));
+  absl::Status ServerError(const Members& m, ServerMessage* out) const {
+    RETURN_IF_ERROR(RequireString(m.reason, "reason", &out->reason));
     if (m.offending) {
-      ASSIGN_OR_RETURN(out.offending_message, PlainMember("offendingMessage", *m.offending));
+      ASSIGN_OR_RETURN(out->offending_message, PlainMember("offendingMessage", *m.offending));
     }
-    return out;
+    return absl::OkStatus();
   }
 
   std::string_view text_;

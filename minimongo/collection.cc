@@ -406,7 +406,7 @@ absl::StatusOr<UpdateResult> Collection::UpdateImpl(const Value& selector, const
     const Value old_doc = std::move(stored);
     stored = std::move(updated[i]);
     ++result.modified;
-    if (engine_) NotifyChange(&old_doc, seqs_[slots[i]], &stored, seqs_[slots[i]]);
+    if (Observed()) NotifyChange(&old_doc, seqs_[slots[i]], &stored, seqs_[slots[i]]);
   }
   FlushObservers();
   return result;
@@ -424,7 +424,7 @@ UpdateResult Collection::CommitOne(uint32_t slot, Value new_doc) {
     const Value old_doc = std::move(stored);
     stored = std::move(new_doc);
     result.modified = 1;
-    if (engine_) NotifyChange(&old_doc, seqs_[slot], &stored, seqs_[slot]);  // seqs_: a miss
+    if (Observed()) NotifyChange(&old_doc, seqs_[slot], &stored, seqs_[slot]);  // seqs_: a miss
   }
   if (engine_) FlushObservers();
   return result;
@@ -436,7 +436,7 @@ absl::StatusOr<size_t> Collection::Remove(const Value& selector) {
   for (uint32_t slot : slots) {
     const Value old_doc = slots_[slot];
     EraseSlot(slot);
-    if (engine_) NotifyChange(&old_doc, seqs_[slot], nullptr, 0);
+    if (Observed()) NotifyChange(&old_doc, seqs_[slot], nullptr, 0);
   }
   MaybeCompact();
   FlushObservers();
@@ -553,7 +553,7 @@ absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set
   // Commit: the same step as Update's.
   const Value old_value = std::move(slots_[slot]);
   slots_[slot] = std::move(new_doc);
-  if (engine_) NotifyChange(&old_value, seqs_[slot], &slots_[slot], seqs_[slot]);
+  if (Observed()) NotifyChange(&old_value, seqs_[slot], &slots_[slot], seqs_[slot]);
   FlushObservers();
   return true;
 }
@@ -575,7 +575,7 @@ absl::StatusOr<bool> Collection::ReplaceDocument(const Value& new_doc) {
   // Commit: the same step as Update's.
   const Value old_doc = std::move(slots_[slot]);
   slots_[slot] = std::move(doc);
-  if (engine_) NotifyChange(&old_doc, seqs_[slot], &slots_[slot], seqs_[slot]);
+  if (Observed()) NotifyChange(&old_doc, seqs_[slot], &slots_[slot], seqs_[slot]);
   FlushObservers();
   return true;
 }
@@ -586,7 +586,7 @@ bool Collection::RemoveById(ValueView id) {
   // The same steps as Remove's.
   const Value old_doc = slots_[slot];
   EraseSlot(static_cast<uint32_t>(slot));
-  if (engine_) NotifyChange(&old_doc, seqs_[slot], nullptr, 0);
+  if (Observed()) NotifyChange(&old_doc, seqs_[slot], nullptr, 0);
   MaybeCompact();
   FlushObservers();
   return true;
@@ -599,6 +599,8 @@ internal::ObserveEngine& Collection::Engine() {
   if (!engine_) engine_ = std::make_shared<internal::ObserveEngine>(this);
   return *engine_;
 }
+
+bool Collection::Observed() const { return engine_ && engine_->has_queries(); }
 
 void Collection::NotifyChange(const Value* old_doc, uint64_t old_seq, const Value* new_doc,
                               uint64_t new_seq) {

@@ -307,8 +307,11 @@ class Collection {
   int64_t Now() const;
   // The observe engine, created on first use.
   internal::ObserveEngine& Engine();
+  // Whether any live query watches this collection (an engine exists once observers were
+  // paused, with or without live queries).
+  bool Observed() const;
   // Tells the observe engine (if any) about one committed document change. Callers test
-  // engine_ first: reading seqs_[slot] for the arguments is a cache miss of its own.
+  // Observed() first: reading seqs_[slot] for the arguments is a cache miss of its own.
   void NotifyChange(const query::Value* old_doc, uint64_t old_seq, const query::Value* new_doc,
                     uint64_t new_seq);
   // Delivers the observer callbacks a public write queued (at its end).

@@ -121,16 +121,22 @@ class KeyDictionary {
   }
 
   // The id of `key`, or -1 when it is not interned (too long, or the dictionary is full).
-  // Inline: the hit of a short name in the cache's first way, the common case, is a few
-  // loads and compares; everything else is InternCached's.
+  // Inline: the hit of a short name in the cache, the common case, is a few loads and
+  // compares; everything else is InternCached's.
   static int64_t Intern(std::string_view key) {
     const size_t n = key.size();
     if (n > 16) return n > kMaxInternedKeyBytes ? -1 : InternCached(key);
     uint64_t head[2];
     LoadHead(key.data(), n, head);
-    const Slot& first = cache_[SetIndex(head, n)][0];
-    if (first.head[0] == head[0] && first.head[1] == head[1] && first.size_plus_one == n + 1) {
-      return first.id;
+    const Slot* set = cache_[SetIndex(head, n)];
+    if (set[0].head[0] == head[0] && set[0].head[1] == head[1] &&
+        set[0].size_plus_one == n + 1) {
+      return set[0].id;
+    }
+    // The second way too: two frequent names of one set then both hit here.
+    if (set[1].head[0] == head[0] && set[1].head[1] == head[1] &&
+        set[1].size_plus_one == n + 1) {
+      return set[1].id;
     }
     return InternCached(key);
   }
@@ -925,6 +931,98 @@ void ValueBuilder::AppendRegex(std::string_view pattern, std::string_view flags)
 void ValueBuilder::Append(ValueView v) {
   BeginValue(v.type());
   Write(v.payload(), v.payload_size());
+}
+
+namespace {
+// Copies n bytes with at most two overlapping loads and stores for n <= 16 (the usual field
+// value), memcpy beyond: a call to memcpy costs more than the copy of a short string.
+[[gnu::always_inline]] inline void CopyBytes(char* dst, const char* src, size_t n) {
+  if (n >= 8 && n <= 16) {
+    uint64_t a, b;
+    std::memcpy(&a, src, 8);
+    std::memcpy(&b, src + n - 8, 8);
+    std::memcpy(dst, &a, 8);
+    std::memcpy(dst + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t a, b;
+    std::memcpy(&a, src, 4);
+    std::memcpy(&b, src + n - 4, 4);
+    std::memcpy(dst, &a, 4);
+    std::memcpy(dst + n - 4, &b, 4);
+  } else if (n > 16) {
+    std::memcpy(dst, src, n);
+  } else {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+  }
+}
+}  // namespace
+
+// Key(key) followed by BeginValue(type), without the pending key in between: the same bytes.
+// Inlined into each Append*Field: one call per field.
+[[gnu::always_inline]] inline char* ValueBuilder::BeginField(Type type, std::string_view key, size_t payload_size) {
+  assert(!stack_.empty() && stack_.back().is_object && !has_pending_key_);
+  Frame& f = stack_.back();
+  const size_t code = FieldKeyCode(key);
+  const size_t name_bytes = (code & 1) != 0 ? key.size() : 0;
+  // Type byte, LEB128 code (at most 10 bytes for a size_t), inline name, payload.
+  char* out = buf_.Extend(11 + name_bytes + payload_size);
+  out[0] = static_cast<char>(type);
+  size_t k = 1;
+  if (code < 0x80) {
+    out[k++] = static_cast<char>(code);
+  } else {
+    size_t n = code;
+    while (n >= 0x80) {
+      out[k++] = static_cast<char>((n & 0x7f) | 0x80);
+      n >>= 7;
+    }
+    out[k++] = static_cast<char>(n);
+  }
+  if ((code & 1) != 0) {
+    CopyBytes(out + k, key.data(), name_bytes);
+    k += name_bytes;
+    f.needs_exact_check = true;
+  } else {
+    const uint64_t bit = uint64_t{1} << ((code >> 1) & 63);
+    if ((f.key_bits & bit) != 0) f.needs_exact_check = true;
+    f.key_bits |= bit;
+  }
+  ++f.count;
+  last_value_pos_ = buf_.size() + k;
+  last_value_type_ = type;
+  buf_.Commit(k + payload_size);
+  return out + k;
+}
+
+void ValueBuilder::AppendStringField(std::string_view key, std::string_view value) {
+  char* out = BeginField(Type::kString, key, 4 + value.size());
+  const uint32_t n = static_cast<uint32_t>(value.size());
+  std::memcpy(out, &n, 4);
+  CopyBytes(out + 4, value.data(), value.size());
+}
+void ValueBuilder::AppendInt32Field(std::string_view key, int32_t value) {
+  std::memcpy(BeginField(Type::kInt32, key, 4), &value, 4);
+}
+void ValueBuilder::AppendInt64Field(std::string_view key, int64_t value) {
+  std::memcpy(BeginField(Type::kInt64, key, 8), &value, 8);
+}
+void ValueBuilder::AppendDoubleField(std::string_view key, double value) {
+  std::memcpy(BeginField(Type::kDouble, key, 8), &value, 8);
+}
+void ValueBuilder::AppendBoolField(std::string_view key, bool value) {
+  *BeginField(Type::kBool, key, 1) = value ? 1 : 0;
+}
+
+void ValueBuilder::AppendDateField(std::string_view key, int64_t millis) {
+  std::memcpy(BeginField(Type::kDate, key, 8), &millis, 8);
+}
+void ValueBuilder::BeginObjectField(std::string_view key) {
+  std::memset(BeginField(Type::kObject, key, 8), 0, 8);
+  stack_.push_back(Frame{buf_.size() - 8, 0, true, false, 0});
+}
+void ValueBuilder::BeginArrayField(std::string_view key) {
+  std::memset(BeginField(Type::kArray, key, 8), 0, 8);
+  stack_.push_back(Frame{buf_.size() - 8, 0, false, false, 0});
 }
 
 void ValueBuilder::AppendFields(const ObjectIterator& from, const ObjectIterator& to) {

@@ -532,6 +532,19 @@ class ValueBuilder {
   void AppendRegex(std::string_view pattern, std::string_view flags);
   // Appends a deep copy of `v` (one memcpy of its payload).
   void Append(ValueView v);
+
+  // Fused Key(key) + Append*(value), for decoders that write one field at a time: the same
+  // bytes as the two calls (so the same Value), with one capacity check for the type byte,
+  // key and payload. REQUIRES: directly inside an object, no pending Key().
+  void AppendStringField(std::string_view key, std::string_view value);
+  void AppendInt32Field(std::string_view key, int32_t value);
+  void AppendInt64Field(std::string_view key, int64_t value);
+  void AppendDoubleField(std::string_view key, double value);
+  void AppendBoolField(std::string_view key, bool value);
+  void AppendDateField(std::string_view key, int64_t millis);
+  // Key(key) + BeginObject() / BeginArray(), fused likewise.
+  void BeginObjectField(std::string_view key);
+  void BeginArrayField(std::string_view key);
   // Appends the fields [from, to) of one object, keys and values, as one block copy (no key is
   // looked at). REQUIRES: directly inside an object, no pending Key(), `from` and `to` iterate
   // the same object and `from` is not after `to`. The caller keeps keys unique.
@@ -577,6 +590,10 @@ class ValueBuilder {
   // Writes the type byte (and pending key) of a new value in the current container, or
   // records the top-level type.
   void BeginValue(Type type);
+  // The fused fields' BeginValue: writes the type byte and `key` of a field in the current
+  // object, makes room for `payload_size` payload bytes and returns where they go (counted as
+  // written: the caller fills exactly that many).
+  char* BeginField(Type type, std::string_view key, size_t payload_size);
   // Pops the innermost object's frame and writes its size and count.
   Frame CloseObject();
   void Write(const void* p, size_t n);

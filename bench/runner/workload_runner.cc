@@ -72,6 +72,21 @@ size_t ResidentBytes() {
   return static_cast<size_t>(resident) * static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
 
+// Bytes of this process's anonymous memory backed by transparent huge pages (AnonHugePages of
+// /proc/self/smaps_rollup), 0 when unreadable. glibc's malloc uses them when the process runs
+// with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (and THP is not "never"); see docs/store.md.
+size_t HugePageBytes() {
+  FILE* f = std::fopen("/proc/self/smaps_rollup", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  size_t kb = 0;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "AnonHugePages: %zu kB", &kb) == 1) break;
+  }
+  std::fclose(f);
+  return kb * 1024;
+}
+
 absl::StatusOr<Value> ParseLine(std::string_view what, size_t line, std::string_view text) {
   absl::StatusOr<Value> v = query::ParseEjson(text);
   if (!v.ok()) {
@@ -525,6 +540,7 @@ absl::StatusOr<MainFigures> RunMainPhase(const WorkloadText& text, const RunOpti
     if (!loaded.ok()) return loaded;
 
     if (rep == 0) {
+      figures.huge_page_bytes = HugePageBytes();
       // Queries read the pristine collection of the first repetition.
       for (size_t q = 0; q < queries->size(); ++q) {
         size_t count = 0;
@@ -646,6 +662,7 @@ std::string MainJson(const MainFigures& f) {
   j["n"] = f.n;
   j["phase"] = "main";
   j["repetitions"] = f.repetitions;
+  j["huge_page_bytes"] = f.huge_page_bytes;
   j["load"]["docs_per_s"] = std::llround(f.load_docs_per_s);
   j["bytes_per_doc"] = Round(f.bytes_per_doc, 1);
   j["store_bytes_per_doc"] = Round(f.store_bytes_per_doc, 1);
@@ -679,8 +696,9 @@ std::string LiveJson(const LiveFigures& f) {
 }
 
 std::string MainTable(const MainFigures& f) {
-  std::string out = fmt::format("main phase, n = {} (medians of {} repetitions)\n",
-                                Grouped(static_cast<double>(f.n)), f.repetitions);
+  std::string out = fmt::format(
+      "main phase, n = {} (medians of {} repetitions; {} MiB of the heap on huge pages)\n",
+      Grouped(static_cast<double>(f.n)), f.repetitions, f.huge_page_bytes >> 20);
   out +=
       fmt::format("  {:<22} {:>14} docs/s\n", "load (parse + insert)", Grouped(f.load_docs_per_s));
   out += fmt::format("  {:<22} {:>14} bytes/doc (store estimate {})\n", "resident memory",

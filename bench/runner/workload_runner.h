@@ -90,6 +90,7 @@ struct MainFigures {
   double load_docs_per_s = 0;
   double bytes_per_doc = 0;           // resident (RSS) bytes per document
   double store_bytes_per_doc = 0;     // Collection::MemoryBytes() / n
+  size_t huge_page_bytes = 0;         // heap on transparent huge pages once loaded (smaps)
   std::vector<QueryFigures> queries;  // in queries.json order
   double updates_ops_per_s = 0;       // Collection::Update, one call per update
   double bulk_updates_ops_per_s = 0;  // Collection::BulkUpdate, batches of 1,000
@@ -120,7 +121,7 @@ absl::StatusOr<LiveFigures> RunLivePhase(const WorkloadText& text, size_t observ
                                          const RunOptions& options);
 
 // One JSON object (one line, no newline) with the keys of bench/README.md: n, phase ("main"),
-// repetitions, load.docs_per_s, bytes_per_doc, store_bytes_per_doc,
+// repetitions, huge_page_bytes, load.docs_per_s, bytes_per_doc, store_bytes_per_doc,
 // queries.<name>.{count, ns_per_doc, qps, ns_per_query}, updates.ops_per_s, updates.bulk_ops_per_s,
 // ddp.msgs_per_s, ddp.batch_msgs_per_s.
 std::string MainJson(const MainFigures& figures);

@@ -12,7 +12,6 @@
 
 namespace minimongo::ddp::internal {
 
-using query::Field;
 using query::Type;
 using query::Value;
 using query::ValueBuilder;
@@ -115,6 +114,10 @@ bool FirstKeyLooksSpecial(std::string_view text) {
 }  // namespace
 
 std::optional<MessageType> TypeFromName(std::string_view name) {
+  // The data messages, nearly every frame, without the loop.
+  if (name == "changed") return MessageType::kChanged;
+  if (name == "added") return MessageType::kAdded;
+  if (name == "removed") return MessageType::kRemoved;
   for (const TypeEntry& e : kTypes) {
     if (e.name == name) return e.type;
   }
@@ -166,66 +169,60 @@ absl::StatusOr<Value> ParseFrame(std::string_view text, std::string* msg_type) {
   return DecodeMemberwise(text, "top-level special form", msg_type);
 }
 
+namespace {
+
+// A member name with its key code resolved once, and where CollectMembers puts its value.
+struct MemberKey {
+  query::FieldKey key;
+  std::optional<ValueView> Members::*slot;
+};
+
+// In the order members usually come in a server frame (msg, collection, id, fields, cleared),
+// then the rest: see CollectMembers.
+const std::vector<MemberKey>& MemberKeys() {
+  static const std::vector<MemberKey>* const kKeys = new std::vector<MemberKey>{
+      {query::FieldKey("msg"), &Members::msg},
+      {query::FieldKey("collection"), &Members::collection},
+      {query::FieldKey("id"), &Members::id},
+      {query::FieldKey("fields"), &Members::fields},
+      {query::FieldKey("cleared"), &Members::cleared},
+      {query::FieldKey("before"), &Members::before},
+      {query::FieldKey("data"), &Members::data},
+      {query::FieldKey("subs"), &Members::subs},
+      {query::FieldKey("session"), &Members::session},
+      {query::FieldKey("version"), &Members::version},
+      {query::FieldKey("result"), &Members::result},
+      {query::FieldKey("error"), &Members::error},
+      {query::FieldKey("methods"), &Members::methods},
+      {query::FieldKey("reason"), &Members::reason},
+      {query::FieldKey("offendingMessage"), &Members::offending},
+      {query::FieldKey("support"), &Members::support},
+      {query::FieldKey("name"), &Members::name},
+      {query::FieldKey("method"), &Members::name},
+      {query::FieldKey("params"), &Members::params},
+      {query::FieldKey("randomSeed"), &Members::random_seed},
+  };
+  return *kKeys;
+}
+
+}  // namespace
+
 void CollectMembers(ValueView frame, Members* m) {
-  for (const Field& f : frame.fields()) {
-    std::string_view k = f.key;
-    switch (k.size()) {
-      case 2:
-        if (k == "id") m->id = f.value;
-        break;
-      case 3:
-        if (k == "msg") m->msg = f.value;
-        break;
-      case 4:
-        if (k == "subs") {
-          m->subs = f.value;
-        } else if (k == "data") {
-          m->data = f.value;
-        } else if (k == "name") {
-          m->name = f.value;
-        }
-        break;
-      case 5:
-        if (k == "error") m->error = f.value;
-        break;
-      case 6:
-        if (k == "fields") {
-          m->fields = f.value;
-        } else if (k == "before") {
-          m->before = f.value;
-        } else if (k == "result") {
-          m->result = f.value;
-        } else if (k == "reason") {
-          m->reason = f.value;
-        } else if (k == "method") {
-          m->name = f.value;
-        } else if (k == "params") {
-          m->params = f.value;
-        }
-        break;
-      case 7:
-        if (k == "cleared") {
-          m->cleared = f.value;
-        } else if (k == "session") {
-          m->session = f.value;
-        } else if (k == "version") {
-          m->version = f.value;
-        } else if (k == "methods") {
-          m->methods = f.value;
-        } else if (k == "support") {
-          m->support = f.value;
-        }
-        break;
-      case 10:
-        if (k == "collection") m->collection = f.value;
-        if (k == "randomSeed") m->random_seed = f.value;
-        break;
-      case 16:
-        if (k == "offendingMessage") m->offending = f.value;
-        break;
-      default:
-        break;
+  // Names compare as key codes (integers), never decoded. The member after the last one found
+  // is tried first: in the usual member order, one compare per member.
+  const std::vector<MemberKey>& keys = MemberKeys();
+  const size_t count = keys.size();
+  size_t next = 0;
+  const query::ObjectRange fields = frame.fields();
+  for (query::ObjectIterator it = fields.begin(), end = fields.end(); it != end; ++it) {
+    size_t i = next;
+    if (!it.KeyIs(keys[i].key)) {
+      i = 0;
+      while (i < count && !it.KeyIs(keys[i].key)) ++i;
+      if (i == count) continue;  // not a member any decoder reads
     }
+    (m->*keys[i].slot) = it.value();
+    next = i + 1 == count ? 0 : i + 1;
   }
 }
 

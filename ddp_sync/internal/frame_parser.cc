@@ -64,20 +64,124 @@ const char* SkipPlain(const char* p, const char* end) {
   return p;
 }
 
+bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// The first byte at or after p that is not JSON white space, or end. Frames on the wire
+// rarely hold any: one compare decides the common case.
+[[gnu::always_inline]] inline const char* SkipSpace(const char* p, const char* end) {
+  if (p != end && static_cast<unsigned char>(*p) > ' ') return p;
+  while (p != end && IsSpace(*p)) ++p;
+  return p;
+}
+
+// The string whose opening quote is at p, without escapes or control characters, in valid
+// UTF-8: *out views its bytes in the text; returns the position after the closing quote, or
+// nullptr.
+[[gnu::always_inline]] inline const char* ScanString(const char* p, const char* end,
+                                                    std::string_view* out) {
+  const char* const start = p + 1;  // after the opening quote
+  p = start;
+  while (true) {
+    p = SkipPlain(p, end);
+    if (p == end) return nullptr;
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c == '"') break;
+    if (c < 0x80) return nullptr;  // a backslash or a control character: the general path
+    size_t n = Utf8Length(reinterpret_cast<const unsigned char*>(p),
+                          reinterpret_cast<const unsigned char*>(end));
+    if (n == 0) return nullptr;
+    p += n;
+  }
+  *out = std::string_view(start, p - start);
+  return p + 1;  // after the closing quote
+}
+
+// A number as query::ParseEjson types it: an integer literal that fits int64 is an integer,
+// anything with a fraction or an exponent, or beyond int64, a double.
+struct Number {
+  bool is_integer;
+  int64_t integer;
+  double real;
+};
+
+// RFC 8259 numbers at p; returns the position after the number, or nullptr.
+[[gnu::always_inline]] inline const char* ScanNumber(const char* p, const char* end,
+                                                    Number* out) {
+  const char* const start = p;
+  if (p == end) return nullptr;
+  const bool negative = *p == '-';
+  if (negative) ++p;
+  if (p == end || !IsDigit(*p)) return nullptr;
+  uint64_t magnitude = 0;
+  bool overflow = false;
+  if (*p == '0') {
+    ++p;
+  } else {
+    // Up to 19 digits cannot overflow (10^19 - 1 < 2^64); with more the literal is at least
+    // 10^19, beyond int64 either way, so the (wrapped) magnitude is not used.
+    const char* digits = p;
+    while (p != end && IsDigit(*p)) {
+      magnitude = magnitude * 10 + static_cast<unsigned>(*p - '0');
+      ++p;
+    }
+    overflow = p - digits > 19;
+  }
+  bool is_float = false;
+  if (p != end && *p == '.') {
+    ++p;
+    if (p == end || !IsDigit(*p)) return nullptr;
+    while (p != end && IsDigit(*p)) ++p;
+    is_float = true;
+  }
+  if (p != end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    if (p != end && (*p == '+' || *p == '-')) ++p;
+    if (p == end || !IsDigit(*p)) return nullptr;
+    while (p != end && IsDigit(*p)) ++p;
+    is_float = true;
+  }
+  if (!is_float && !overflow) {
+    if (!negative && magnitude <= static_cast<uint64_t>(INT64_MAX)) {
+      out->is_integer = true;
+      out->integer = static_cast<int64_t>(magnitude);
+      return p;
+    }
+    if (negative && magnitude <= static_cast<uint64_t>(INT64_MAX) + 1) {
+      out->is_integer = true;
+      out->integer = static_cast<int64_t>(0 - magnitude);
+      return p;
+    }
+  }
+  auto [ptr, ec] = std::from_chars(start, p, out->real);
+  // Out of range (or anything odd) is the general path's to report or to round.
+  if (ec != std::errc() || ptr != p || !std::isfinite(out->real)) return nullptr;
+  out->is_integer = false;
+  return p;
+}
+
+bool FitsInt32(int64_t i) {
+  return i >= std::numeric_limits<int32_t>::min() && i <= std::numeric_limits<int32_t>::max();
+}
+
+// `word` ("true", "false", "null") at p: the position after it, or nullptr.
+const char* MatchWord(const char* p, const char* end, std::string_view word) {
+  if (static_cast<size_t>(end - p) < word.size() ||
+      std::memcmp(p, word.data(), word.size()) != 0) {
+    return nullptr;
+  }
+  return p + word.size();
+}
+
 }  // namespace
 
 std::optional<query::ValueView> FrameParser::Parse(std::string_view text) {
   builder_.Reset();
   if (text.size() > query::kMaxEjsonBytes) return std::nullopt;
-  p_ = text.data();
-  end_ = text.data() + text.size();
-  SkipSpace();
-  if (p_ == end_ || *p_ != '{' || !ParseObject(1)) {
-    builder_.Reset();
-    return std::nullopt;
-  }
-  SkipSpace();
-  if (p_ != end_) {
+  const char* const end = text.data() + text.size();
+  end_ = end;
+  const char* p = SkipSpace(text.data(), end);
+  p = p != end && *p == '{' ? ParseObject(p, 1, nullptr) : nullptr;
+  if (p == nullptr || SkipSpace(p, end) != end) {
     builder_.Reset();
     return std::nullopt;
   }
@@ -86,232 +190,190 @@ std::optional<query::ValueView> FrameParser::Parse(std::string_view text) {
 
 query::Value FrameParser::Release() { return builder_.Finish(); }
 
-void FrameParser::SkipSpace() {
-  while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-}
-
-bool FrameParser::ParseValue(size_t depth) {
-  if (p_ == end_) return false;
-  switch (*p_) {
+const char* FrameParser::ParseValue(const char* p, size_t depth) {
+  const char* const end = end_;
+  if (p == end) return nullptr;
+  switch (*p) {
     case '{':
-      return ParseObject(depth + 1);
+      return ParseObject(p, depth + 1, nullptr);
     case '[':
-      return ParseArray(depth + 1);
+      return ParseArray(p, depth + 1, nullptr);
     case '"': {
       std::string_view s;
-      if (!ParseString(&s)) return false;
-      builder_.AppendString(s);
-      return true;
+      p = ScanString(p, end, &s);
+      if (p != nullptr) builder_.AppendString(s);
+      return p;
     }
     case 't':
-      if (!ParseWord("true")) return false;
-      builder_.AppendBool(true);
-      return true;
+      p = MatchWord(p, end, "true");
+      if (p != nullptr) builder_.AppendBool(true);
+      return p;
     case 'f':
-      if (!ParseWord("false")) return false;
-      builder_.AppendBool(false);
-      return true;
+      p = MatchWord(p, end, "false");
+      if (p != nullptr) builder_.AppendBool(false);
+      return p;
     case 'n':
-      if (!ParseWord("null")) return false;
-      builder_.AppendNull();
-      return true;
+      p = MatchWord(p, end, "null");
+      if (p != nullptr) builder_.AppendNull();
+      return p;
     default:
-      return ParseNumber();
+      return ParseNumber(p);
   }
 }
 
-bool FrameParser::ParseWord(std::string_view word) {
-  if (static_cast<size_t>(end_ - p_) < word.size() ||
-      std::memcmp(p_, word.data(), word.size()) != 0) {
-    return false;
-  }
-  p_ += word.size();
-  return true;
-}
-
-// A string without escapes or control characters, in valid UTF-8; *out views the text.
-bool FrameParser::ParseString(std::string_view* out) {
-  ++p_;  // the opening quote
-  const char* start = p_;
-  while (true) {
-    p_ = SkipPlain(p_, end_);
-    if (p_ == end_) return false;
-    const unsigned char c = static_cast<unsigned char>(*p_);
-    if (c == '"') break;
-    if (c < 0x80) return false;  // a backslash or a control character: the general path
-    size_t n = Utf8Length(reinterpret_cast<const unsigned char*>(p_),
-                          reinterpret_cast<const unsigned char*>(end_));
-    if (n == 0) return false;
-    p_ += n;
-  }
-  *out = std::string_view(start, p_ - start);
-  ++p_;  // the closing quote
-  return true;
-}
-
-// RFC 8259 numbers, typed as query::ParseEjson types them: an integer literal that fits int64
-// is an integer (*is_integer), anything with a fraction or an exponent, or beyond int64, a
-// double.
-bool FrameParser::ScanNumber(bool* is_integer, int64_t* integer, double* real) {
-  const char* start = p_;
-  if (p_ == end_) return false;
-  const bool negative = *p_ == '-';
-  if (negative) ++p_;
-  if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
-  uint64_t magnitude = 0;
-  bool overflow = false;
-  if (*p_ == '0') {
-    ++p_;
+const char* FrameParser::ParseNumber(const char* p) {
+  Number n;
+  p = ScanNumber(p, end_, &n);
+  if (p == nullptr) return nullptr;
+  if (!n.is_integer) {
+    builder_.AppendDouble(n.real);
+  } else if (FitsInt32(n.integer)) {
+    builder_.AppendInt32(static_cast<int32_t>(n.integer));
   } else {
-    // Up to 19 digits cannot overflow (10^19 - 1 < 2^64); with more the literal is at least
-    // 10^19, beyond int64 either way, so the (wrapped) magnitude is not used.
-    const char* digits = p_;
-    while (p_ != end_ && IsDigit(*p_)) {
-      magnitude = magnitude * 10 + static_cast<unsigned>(*p_ - '0');
-      ++p_;
-    }
-    overflow = p_ - digits > 19;
+    builder_.AppendInt64(n.integer);
   }
-  bool is_float = false;
-  if (p_ != end_ && *p_ == '.') {
-    ++p_;
-    if (p_ == end_ || !IsDigit(*p_)) return false;
-    while (p_ != end_ && IsDigit(*p_)) ++p_;
-    is_float = true;
-  }
-  if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
-    ++p_;
-    if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-    if (p_ == end_ || !IsDigit(*p_)) return false;
-    while (p_ != end_ && IsDigit(*p_)) ++p_;
-    is_float = true;
-  }
-  if (!is_float && !overflow) {
-    if (!negative && magnitude <= static_cast<uint64_t>(INT64_MAX)) {
-      *is_integer = true;
-      *integer = static_cast<int64_t>(magnitude);
-      return true;
-    }
-    if (negative && magnitude <= static_cast<uint64_t>(INT64_MAX) + 1) {
-      *is_integer = true;
-      *integer = static_cast<int64_t>(0 - magnitude);
-      return true;
-    }
-  }
-  auto [ptr, ec] = std::from_chars(start, p_, *real);
-  // Out of range (or anything odd) is the general path's to report or to round.
-  if (ec != std::errc() || ptr != p_ || !std::isfinite(*real)) return false;
-  *is_integer = false;
-  return true;
-}
-
-bool FrameParser::ParseNumber() {
-  bool is_integer = false;
-  int64_t i = 0;
-  double d = 0;
-  if (!ScanNumber(&is_integer, &i, &d)) return false;
-  if (!is_integer) {
-    builder_.AppendDouble(d);
-  } else if (i >= std::numeric_limits<int32_t>::min() &&
-             i <= std::numeric_limits<int32_t>::max()) {
-    builder_.AppendInt32(static_cast<int32_t>(i));
-  } else {
-    builder_.AppendInt64(i);
-  }
-  return true;
+  return p;
 }
 
 // The rest of {"$date": ms} after its key: ms a number within JavaScript's +-8.64e15 range
 // (a fraction truncated toward zero), and nothing else in the object, as query/ejson.h reads
 // it. Anything else is the general path's.
-bool FrameParser::ParseDateRest() {
-  SkipSpace();
-  if (p_ == end_ || *p_ != ':') return false;
-  ++p_;
-  SkipSpace();
-  bool is_integer = false;
-  int64_t ms = 0;
-  double d = 0;
-  if (!ScanNumber(&is_integer, &ms, &d)) return false;
+const char* FrameParser::ParseDateRest(const char* p, const std::string_view* key) {
+  const char* const end = end_;
+  p = SkipSpace(p, end);
+  if (p == end || *p != ':') return nullptr;
+  p = SkipSpace(p + 1, end);
+  Number n;
+  p = ScanNumber(p, end, &n);
+  if (p == nullptr) return nullptr;
   constexpr int64_t kMaxMillis = 8'640'000'000'000'000;
-  if (is_integer) {
-    if (ms > kMaxMillis || ms < -kMaxMillis) return false;
+  int64_t ms;
+  if (n.is_integer) {
+    ms = n.integer;
+    if (ms > kMaxMillis || ms < -kMaxMillis) return nullptr;
   } else {
-    if (std::fabs(d) > 8.64e15) return false;
-    ms = static_cast<int64_t>(std::trunc(d));
+    if (std::fabs(n.real) > 8.64e15) return nullptr;
+    ms = static_cast<int64_t>(std::trunc(n.real));
   }
-  SkipSpace();
-  if (p_ == end_ || *p_ != '}') return false;
-  ++p_;
-  builder_.AppendDate(ms);
-  return true;
+  p = SkipSpace(p, end);
+  if (p == end || *p != '}') return nullptr;
+  if (key != nullptr) {
+    builder_.AppendDateField(*key, ms);
+  } else {
+    builder_.AppendDate(ms);
+  }
+  return p + 1;
 }
 
-bool FrameParser::ParseArray(size_t depth) {
-  if (depth > kMaxFastDepth) return false;
-  ++p_;
-  builder_.BeginArray();
-  SkipSpace();
-  if (p_ != end_ && *p_ == ']') {
-    ++p_;
+const char* FrameParser::ParseArray(const char* p, size_t depth, const std::string_view* key) {
+  if (depth > kMaxFastDepth) return nullptr;
+  const char* const end = end_;
+  if (key != nullptr) {
+    builder_.BeginArrayField(*key);
+  } else {
+    builder_.BeginArray();
+  }
+  p = SkipSpace(p + 1, end);
+  if (p != end && *p == ']') {
     builder_.EndArray();
-    return true;
+    return p + 1;
   }
   while (true) {
-    SkipSpace();
-    if (!ParseValue(depth)) return false;
-    SkipSpace();
-    if (p_ == end_) return false;
-    if (*p_ == ',') {
-      ++p_;
+    p = SkipSpace(p, end);
+    p = ParseValue(p, depth);
+    if (p == nullptr) return nullptr;
+    p = SkipSpace(p, end);
+    if (p == end) return nullptr;
+    if (*p == ',') {
+      ++p;
       continue;
     }
-    if (*p_ != ']') return false;
-    ++p_;
+    if (*p != ']') return nullptr;
     builder_.EndArray();
-    return true;
+    return p + 1;
   }
 }
 
-bool FrameParser::ParseObject(size_t depth) {
-  if (depth > kMaxFastDepth) return false;
-  ++p_;
-  SkipSpace();
-  if (p_ != end_ && *p_ == '}') {
-    ++p_;
-    builder_.BeginObject();
-    return builder_.EndObject();
+const char* FrameParser::ParseObject(const char* p, size_t depth,
+                                     const std::string_view* outer_key) {
+  if (depth > kMaxFastDepth) return nullptr;
+  const char* const end = end_;
+  // Begun at its first key, once it is known not to be {"$date": ms}.
+  auto begin = [&] {
+    if (outer_key != nullptr) {
+      builder_.BeginObjectField(*outer_key);
+    } else {
+      builder_.BeginObject();
+    }
+  };
+  p = SkipSpace(p + 1, end);
+  if (p != end && *p == '}') {
+    begin();
+    return builder_.EndObject() ? p + 1 : nullptr;
   }
   bool first = true;
   while (true) {
-    SkipSpace();
-    if (p_ == end_ || *p_ != '"') return false;
+    p = SkipSpace(p, end);
+    if (p == end || *p != '"') return nullptr;
     std::string_view key;
-    if (!ParseString(&key)) return false;
+    p = ScanString(p, end, &key);
+    if (p == nullptr) return nullptr;
     if (!key.empty() && key[0] == '$') {
       // The one special form the fast path reads, below the top level (which is plain JSON):
       // {"$date": ms}, Meteor's date, in nearly every document. Any other '$' key may open
       // another special form: the general path decides.
-      return first && depth > 1 && key == "$date" && ParseDateRest();
+      if (!first || depth <= 1 || key != "$date") return nullptr;
+      return ParseDateRest(p, outer_key);
     }
-    if (first) builder_.BeginObject();
+    if (first) begin();
     first = false;
-    builder_.Key(key);
-    SkipSpace();
-    if (p_ == end_ || *p_ != ':') return false;
-    ++p_;
-    SkipSpace();
-    if (!ParseValue(depth)) return false;
-    SkipSpace();
-    if (p_ == end_) return false;
-    if (*p_ == ',') {
-      ++p_;
+    p = SkipSpace(p, end);
+    if (p == end || *p != ':') return nullptr;
+    p = SkipSpace(p + 1, end);
+    if (p == end) return nullptr;
+    // Scalars, nearly every field, go in with their key in one builder call.
+    const char c = *p;
+    if (c == '"') {
+      std::string_view s;
+      p = ScanString(p, end, &s);
+      if (p == nullptr) return nullptr;
+      builder_.AppendStringField(key, s);
+    } else if (IsDigit(c) || c == '-') {
+      Number n;
+      p = ScanNumber(p, end, &n);
+      if (p == nullptr) return nullptr;
+      if (!n.is_integer) {
+        builder_.AppendDoubleField(key, n.real);
+      } else if (FitsInt32(n.integer)) {
+        builder_.AppendInt32Field(key, static_cast<int32_t>(n.integer));
+      } else {
+        builder_.AppendInt64Field(key, n.integer);
+      }
+    } else if (c == 't' || c == 'f') {
+      const bool b = c == 't';
+      p = MatchWord(p, end, b ? std::string_view("true") : std::string_view("false"));
+      if (p == nullptr) return nullptr;
+      builder_.AppendBoolField(key, b);
+    } else if (c == '{') {
+      p = ParseObject(p, depth + 1, &key);
+      if (p == nullptr) return nullptr;
+    } else if (c == '[') {
+      p = ParseArray(p, depth + 1, &key);
+      if (p == nullptr) return nullptr;
+    } else {
+      builder_.Key(key);
+      p = ParseValue(p, depth);
+      if (p == nullptr) return nullptr;
+    }
+    p = SkipSpace(p, end);
+    if (p == end) return nullptr;
+    if (*p == ',') {
+      ++p;
       continue;
     }
-    if (*p_ != '}') return false;
-    ++p_;
+    if (*p != '}') return nullptr;
     // A repeated key is a rejection, whose message the general path writes.
-    return builder_.EndObject();
+    return builder_.EndObject() ? p + 1 : nullptr;
   }
 }
 

@@ -54,17 +54,18 @@ class FrameParser {
   query::Value Release();
 
  private:
-  bool ParseValue(size_t depth);
-  bool ParseObject(size_t depth);
-  bool ParseArray(size_t depth);
-  bool ParseString(std::string_view* out);
-  bool ScanNumber(bool* is_integer, int64_t* integer, double* real);
-  bool ParseNumber();
-  bool ParseDateRest();
-  bool ParseWord(std::string_view word);
-  void SkipSpace();
+  // Each reads one item of the text at p (the text ends at end_) into builder_ and returns the
+  // position after it, or nullptr when the text is not of the fast shape. The position is passed
+  // and returned rather than kept in a member, so that it stays in a register across builder
+  // calls.
+  // `key`, when not null, is the key of the item in the enclosing object, written with the
+  // item's type in one builder call.
+  const char* ParseValue(const char* p, size_t depth);
+  const char* ParseObject(const char* p, size_t depth, const std::string_view* key);
+  const char* ParseArray(const char* p, size_t depth, const std::string_view* key);
+  const char* ParseNumber(const char* p);
+  const char* ParseDateRest(const char* p, const std::string_view* key);
 
-  const char* p_ = nullptr;
   const char* end_ = nullptr;
   query::ValueBuilder builder_;
 };

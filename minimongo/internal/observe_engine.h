@@ -82,6 +82,9 @@ class ObserveEngine : public std::enable_shared_from_this<ObserveEngine>,
   // Emits the net differences and delivers them (see observe.h).
   void Resume();
   bool paused() const { return paused_; }
+  // Whether any live query exists; without one, OnChange does nothing (so a writer may skip
+  // computing its arguments).
+  bool has_queries() const { return !queries_.empty(); }
 
   // Stops `observer` (ObserveHandle::Stop).
   void Stop(Observer* observer);

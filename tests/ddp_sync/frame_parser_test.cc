@@ -65,6 +65,30 @@ TEST(FrameParserTest, DataFramesTakeTheFastPathAndMatchTheGeneralParse) {
   for (const char* frame : kFrames) ExpectFastAndSame(parser, frame);
 }
 
+// Every kind of field value, under names the key dictionary interns and names it stores
+// inline (beyond 64 bytes): the fast path writes a field's key and value in one builder call.
+TEST(FrameParserTest, FieldsOfEveryKindUnderShortAndLongNames) {
+  FrameParser parser;
+  for (size_t n : {1, 5, 16, 17, 64, 65, 90}) {
+    const std::string k(n, 'q');
+    const std::string frame = "{\"" + k + "s\":\"v\",\"" + k + "i\":-3,\"" + k +
+                              "l\":9000000000,\"" + k + "d\":2.5,\"" + k + "t\":true,\"" +
+                              k + "f\":false,\"" + k + "n\":null,\"" + k +
+                              "o\":{\"" + k + "\":{\"$date\":5},\"x\":{}},\"" + k +
+                              "a\":[1,\"s\",[],{\"" + k + "\":[]}],\"" + k + "e\":{}}";
+    ExpectFastAndSame(parser, frame);
+    std::optional<ValueView> v = parser.Parse(frame);
+    ASSERT_TRUE(v.has_value());
+    EXPECT_EQ(v->size(), 10u);
+    EXPECT_EQ(v->Find(k + "l")->type(), Type::kInt64);
+    EXPECT_EQ(v->Find(k + "o")->Find(k)->AsDateMillis(), 5);
+    EXPECT_TRUE(v->Find(k + "t")->AsBool());
+    // A repeated long name is a rejection: declined, for the general path to word it.
+    EXPECT_FALSE(parser.Parse("{\"" + k + "\":1,\"" + k + "\":{\"a\":1}}").has_value());
+    EXPECT_FALSE(parser.Parse("{\"a\":{\"" + k + "\":\"x\",\"" + k + "\":[]}}").has_value());
+  }
+}
+
 TEST(FrameParserTest, NumbersAreTypedAsTheGeneralParserTypesThem) {
   FrameParser parser;
   const char* const kNumbers[] = {

@@ -96,6 +96,28 @@ TEST(DecodeServerFrameTest, UnknownFieldsAreIgnored) {
   EXPECT_EQ(odd.type, MessageType::kAdded);
 }
 
+// Members are found by name whatever their order (the decoder tries the customary order
+// first), with unknown members between them.
+TEST(DecodeServerFrameTest, MembersInAnyOrderAreFound) {
+  const char* const kFrames[] = {
+      R"({"msg":"changed","collection":"files","id":"f1","fields":{"a":1},"cleared":["b"]})",
+      R"({"cleared":["b"],"fields":{"a":1},"id":"f1","collection":"files","msg":"changed"})",
+      R"({"id":"f1","x":0,"msg":"changed","cleared":["b"],"y":[],"collection":"files","fields":{"a":1}})",
+      R"({"fields":{"a":1},"msg":"changed","z":{"msg":"added"},"cleared":["b"],"collection":"files","id":"f1"})",
+  };
+  for (const char* frame : kFrames) {
+    ServerMessage m = Decode(frame);
+    EXPECT_EQ(m.type, MessageType::kChanged) << frame;
+    EXPECT_EQ(m.collection, "files") << frame;
+    EXPECT_EQ(m.id.AsString(), "f1") << frame;
+    EXPECT_EQ(Text(m.fields), R"({"a":1})") << frame;
+    EXPECT_THAT(m.cleared, ElementsAre("b")) << frame;
+  }
+  ServerMessage m = Decode(R"({"session":"s1","msg":"connected"})");
+  EXPECT_EQ(m.type, MessageType::kConnected);
+  EXPECT_EQ(m.session, "s1");
+}
+
 TEST(DecodeServerFrameTest, ChangedTakesFieldsAndCleared) {
   ServerMessage m = Decode(
       R"({"msg":"changed","collection":"files","id":"f1","fields":{"size":11,"d":null},"cleared":["shared","x"]})");

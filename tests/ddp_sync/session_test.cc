@@ -5,6 +5,9 @@
 
 #include "ddp_sync/session.h"
 
+#include <algorithm>
+#include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -823,6 +826,80 @@ TEST_F(SessionTest, ServerErrorsAreSurfacedAndChangeNothing) {
   EXPECT_EQ(events_.back().kind, EventKind::kServerError);
   EXPECT_EQ(events_.back().message, "Already connected");
   EXPECT_TRUE(session_->collections().empty());
+}
+
+// ReceiveBatch prefetches later frames' documents from a peek at their text; that must never
+// change an outcome. A random stream over two collections (adds, changes, removes, rejected
+// frames, an "id" inside the fields, collections dropped by an event callback in the middle of
+// a batch) gives the same statuses and the same final store in batches as frame by frame.
+TEST(SessionBatchTest, PipelinedBatchesEqualFrameByFrame) {
+  std::mt19937_64 rng(20261201);
+  std::vector<std::string> frames;
+  std::vector<std::string> ids = {"a", "b", "c", "d", "e", "f", "g", "h"};
+  for (int i = 0; i < 3000; ++i) {
+    const std::string collection = rng() % 4 == 0 ? "g" : "f";
+    const std::string& id = ids[rng() % ids.size()];
+    switch (rng() % 5) {
+      case 0:
+      case 1:
+        frames.push_back(fmt::format(
+            R"({{"msg":"added","collection":"{}","id":"{}","fields":{{"v":{},"id":"x"}}}})",
+            collection, id, i));
+        break;
+      case 2:
+        frames.push_back(fmt::format(
+            R"({{"msg":"changed","collection":"{}","id":"{}","fields":{{"v":{}}}}})", collection,
+            id, i));
+        break;
+      case 3:
+        frames.push_back(
+            fmt::format(R"({{"msg":"removed","collection":"{}","id":"{}"}})", collection, id));
+        break;
+      default:
+        frames.push_back(fmt::format(
+            R"({{"msg":"changed","id":"{}","collection":"{}","cleared":["v"]}})", id,
+            collection));
+        break;
+    }
+  }
+  auto run = [&](bool batched, std::vector<std::string>* statuses) {
+    Database db;
+    int rejections = 0;
+    SessionOptions options;
+    options.heartbeat_interval_ms = 0;
+    options.now_millis = [] { return int64_t{0}; };
+    options.on_event = [&](const SessionEvent& e) {
+      // Every 50th rejection drops "g" while a batch may be in flight.
+      if (e.kind == EventKind::kRejected && ++rejections % 50 == 0) db.DropCollection("g");
+    };
+    Session session(&db, std::move(options));
+    std::vector<std::string_view> views(frames.begin(), frames.end());
+    for (size_t first = 0; first < views.size(); first += 37) {
+      const size_t count = std::min<size_t>(37, views.size() - first);
+      std::vector<absl::Status> out;
+      if (batched) {
+        out = session.ReceiveBatch(std::span<const std::string_view>(&views[first], count),
+                                   first + 1);
+      } else {
+        for (size_t k = 0; k < count; ++k) out.push_back(session.Receive(views[first + k], first + k + 1));
+      }
+      for (const absl::Status& st : out) statuses->push_back(st.ToString());
+    }
+    std::string state;
+    for (const std::string& name : db.CollectionNames()) {
+      state += name + ":";
+      db.FindCollection(name)->ForEachDocument([&](const Value& d) { state += Text(d) + ";"; });
+    }
+    return state;
+  };
+  std::vector<std::string> one_by_one, batched;
+  const std::string expected = run(false, &one_by_one);
+  EXPECT_EQ(run(true, &batched), expected);
+  EXPECT_EQ(batched, one_by_one);
+  // The stream exercises both outcomes.
+  EXPECT_NE(std::count(one_by_one.begin(), one_by_one.end(), "OK"), 0);
+  EXPECT_NE(std::count(one_by_one.begin(), one_by_one.end(), "OK"),
+            static_cast<std::ptrdiff_t>(one_by_one.size()));
 }
 
 }  // namespace

@@ -38,6 +38,17 @@ TEST(IdIndexTest, FindsInsertedIdsAndNothingElse) {
   EXPECT_EQ(index.GuessSlot(IdIndex::Hash(Value::String("b").view())), 1);
 }
 
+TEST(IdIndexTest, HashStringIsTheHashOfTheStringValue) {
+  // The DDP pipeline hashes ids straight from frame text; its prefetch is only useful when
+  // that equals the hash of the stored string id. Includes lengths around the 8-byte words.
+  for (const std::string& s : std::vector<std::string>{"", "a", "abcdefg", "abcdefgh", "abcdefghi",
+                                                     "T7zmo9YS4XsrpfRtk",
+                                                     "\xc3\xa9t\xc3\xa9", std::string(100, 'x')}) {
+    EXPECT_EQ(IdIndex::HashString(s), IdIndex::Hash(Value::String(s).view())) << s;
+  }
+  EXPECT_NE(IdIndex::HashString("1"), IdIndex::Hash(Value::Int32(1).view()));
+}
+
 TEST(IdIndexTest, EraseKeepsTheRestReachable) {
   std::vector<Value> slots;
   for (int i = 0; i < 1000; ++i) slots.push_back(Doc(Value::Int32(i)));

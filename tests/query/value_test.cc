@@ -1077,6 +1077,101 @@ TEST(ValueBuilderTest, LastValue) {
   EXPECT_EQ(b.LastValue().Find("s")->AsString(), "a string that is not inline");
 }
 
+// The fused Append*Field / Begin*Field calls write the bytes of Key() followed by the
+// Append*/Begin* call, for names interned or stored inline (beyond 64 bytes) and payloads of
+// every length around the short-copy thresholds (4, 8, 16 bytes).
+TEST(ValueBuilderTest, FusedFieldsWriteTheBytesOfKeyThenAppend) {
+  std::vector<std::string> names;
+  for (size_t n : {0, 1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 24, 64, 65, 70, 100}) {
+    names.push_back(std::string(n, 'k'));
+  }
+  for (const std::string& name : names) {
+    ValueBuilder fused;
+    ValueBuilder plain;
+    fused.BeginObject();
+    plain.BeginObject();
+    for (size_t len = 0; len <= 40; ++len) {
+      const std::string key = name + "s" + std::to_string(len);
+      const std::string value(len, static_cast<char>('a' + len % 26));
+      fused.AppendStringField(key, value);
+      plain.Key(key);
+      plain.AppendString(value);
+      EXPECT_EQ(fused.LastValue().AsString(), value);
+    }
+    fused.AppendInt32Field(name + "i", -7);
+    plain.Key(name + "i");
+    plain.AppendInt32(-7);
+    fused.AppendInt64Field(name + "l", int64_t{1} << 40);
+    plain.Key(name + "l");
+    plain.AppendInt64(int64_t{1} << 40);
+    fused.AppendDoubleField(name + "d", -0.5);
+    plain.Key(name + "d");
+    plain.AppendDouble(-0.5);
+    fused.AppendBoolField(name + "t", true);
+    plain.Key(name + "t");
+    plain.AppendBool(true);
+    fused.AppendBoolField(name + "f", false);
+    plain.Key(name + "f");
+    plain.AppendBool(false);
+    fused.AppendDateField(name + "m", -1234);
+    plain.Key(name + "m");
+    plain.AppendDate(-1234);
+    fused.BeginObjectField(name + "o");
+    plain.Key(name + "o");
+    plain.BeginObject();
+    fused.AppendStringField(name, "inner");
+    plain.Key(name);
+    plain.AppendString("inner");
+    EXPECT_TRUE(fused.EndObject());
+    EXPECT_TRUE(plain.EndObject());
+    fused.BeginArrayField(name + "a");
+    plain.Key(name + "a");
+    plain.BeginArray();
+    fused.AppendInt32(1);
+    plain.AppendInt32(1);
+    fused.EndArray();
+    plain.EndArray();
+    EXPECT_TRUE(fused.EndObject());
+    EXPECT_TRUE(plain.EndObject());
+    Value a = fused.Finish();
+    Value b = plain.Finish();
+    EXPECT_TRUE(BytesIdentical(a.view(), b.view())) << "name of " << name.size() << " bytes";
+    EXPECT_EQ(a.view().size(), 41u + 8u);
+    EXPECT_EQ(a.Find(name + "s17")->AsString(), std::string(17, 'r'));
+    EXPECT_EQ(a.Find(name + "l")->AsInt64(), int64_t{1} << 40);
+    EXPECT_EQ(a.Find(name + "m")->AsDateMillis(), -1234);
+    EXPECT_EQ(a.Find(name + "o")->Find(name)->AsString(), "inner");
+    EXPECT_EQ(a.Find(name + "a")->At(0)->AsInt32(), 1);
+  }
+}
+
+TEST(ValueBuilderTest, FusedFieldsAreCheckedForDuplicates) {
+  const std::string long_name(80, 'x');  // stored inline
+  for (const std::string& name : {std::string("dup"), long_name}) {
+    ValueBuilder b;
+    b.BeginObject();
+    b.AppendStringField(name, "a");
+    b.AppendInt32Field("other", 1);
+    b.AppendBoolField(name, true);
+    EXPECT_FALSE(b.EndObject());
+    EXPECT_EQ(b.duplicate_key(), name);
+    b.Reset();
+    // A fused field and a plain Key() of the same name.
+    b.BeginObject();
+    b.Key(name);
+    b.AppendInt32(1);
+    b.BeginObjectField(name);
+    EXPECT_TRUE(b.EndObject());
+    EXPECT_FALSE(b.EndObject());
+    EXPECT_EQ(b.duplicate_key(), name);
+    b.Reset();
+    b.BeginObject();
+    b.AppendStringField(name, "a");
+    b.AppendStringField(name + "2", "b");
+    EXPECT_TRUE(b.EndObject());
+  }
+}
+
 // ValueView::ToValue() promises an owning Value equal to the view; a LastValue() view of a
 // buffered type has no node to share, and ToValue() currently copies its payload "inline"
 // (assert in debug builds, a 14-byte overflow with NDEBUG). Enable once value.cc copies such
