@@ -301,14 +301,19 @@ absl::StatusOr<double> TimeBulkUpdates(Collection& c, const std::vector<Update>&
   return static_cast<double>(updates.size()) / SecondsSince(start);
 }
 
+// The session of the DDP figures: no heartbeats, a fixed id seed and clock.
+ddp::SessionOptions DdpSessionOptions() {
+  ddp::SessionOptions options;
+  options.heartbeat_interval_ms = 0;
+  options.id_seed = 1;
+  options.now_millis = [] { return int64_t{0}; };
+  return options;
+}
+
 // Feeds every DDP frame to a session on `db` (whose "files" collection holds the documents the
 // stream starts from); returns frames per second.
 absl::StatusOr<double> TimeDdp(Database& db, const std::vector<std::string>& frames) {
-  ddp::SessionOptions session_options;
-  session_options.heartbeat_interval_ms = 0;
-  session_options.id_seed = 1;
-  session_options.now_millis = [] { return int64_t{0}; };
-  ddp::Session session(&db, std::move(session_options));
+  ddp::Session session(&db, DdpSessionOptions());
   Clock::time_point start = Clock::now();
   for (size_t k = 0; k < frames.size(); ++k) {
     absl::Status s = session.Receive(frames[k], k + 1);
@@ -326,11 +331,7 @@ absl::StatusOr<double> TimeDdp(Database& db, const std::vector<std::string>& fra
 constexpr size_t kDdpBatch = 100;
 
 absl::StatusOr<double> TimeDdpBatched(Database& db, const std::vector<std::string>& frames) {
-  ddp::SessionOptions session_options;
-  session_options.heartbeat_interval_ms = 0;
-  session_options.id_seed = 1;
-  session_options.now_millis = [] { return int64_t{0}; };
-  ddp::Session session(&db, std::move(session_options));
+  ddp::Session session(&db, DdpSessionOptions());
   std::vector<std::string_view> views(frames.begin(), frames.end());
   Clock::time_point start = Clock::now();
   for (size_t first = 0; first < views.size(); first += kDdpBatch) {
