@@ -289,9 +289,10 @@ std::optional<ValueView> Collection::PlainIdSelector(ValueView selector) {
     return selector;
   }
   if (!selector.IsObject() || selector.size() != 1) return std::nullopt;
-  Field f = *selector.fields().begin();
-  if (f.key != "_id" || !plain(f.value)) return std::nullopt;
-  return f.value;
+  static const query::FieldKey kId("_id");
+  const query::ObjectIterator field = selector.fields().begin();
+  if (!field.KeyIs(kId) || !plain(field.value())) return std::nullopt;
+  return field.value();
 }
 
 absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Value& modifier,
@@ -323,6 +324,19 @@ absl::StatusOr<UpdateResult> Collection::UpdateImpl(const Value& selector, const
     if (direct.Parse(modifier.view())) {
       if (slot < 0 && !options.upsert) return UpdateResult();
       if (slot >= 0) {
+        // Without live queries nothing needs the old document, and a document no one else
+        // holds (no Value returned by a Find shares its buffer) can take a same-size rewrite
+        // of its bytes: no new document, no copy, no comparison of the whole.
+        if (!Observed()) {
+          const query::DirectModifier::InPlace in_place = direct.ApplyInPlace(&slots_[slot]);
+          if (in_place != query::DirectModifier::InPlace::kDeclined) {
+            UpdateResult result;
+            result.matched = 1;
+            result.modified = in_place == query::DirectModifier::InPlace::kApplied ? 1 : 0;
+            if (engine_) FlushObservers();
+            return result;
+          }
+        }
         std::optional<Value> new_doc = direct.Apply(slots_[slot].view());
         if (new_doc.has_value()) return CommitOne(static_cast<uint32_t>(slot), *std::move(new_doc));
       }

@@ -10,6 +10,14 @@
 // by value (1 and 1.0 are the same id), never an array, a regex or missing; no top-level key
 // starts with '$' and no key anywhere contains '.'; nesting is at most query::kMaxDepth.
 //
+// Documents are copy-on-write: a Value returned by Find, FindById or Fetch shares the stored
+// buffer and never changes, and a write replaces the stored document. An update by `_id` that
+// keeps every value's size (a $set of a same-type number, say) rewrites the bytes of a stored
+// document that nothing else holds (no returned Value shares it, no live query is running)
+// instead of building a new one. So the `const Value&` that ForEach and ForEachDocument pass,
+// and any ValueView into it, are valid only until the next write to the collection; copy the
+// Value to keep it.
+//
 // Every write is validated completely before anything changes: a rejected Insert, Update or
 // Remove leaves the collection exactly as it was. A multi-document update is all-or-nothing.
 //

@@ -412,30 +412,36 @@ bool StorableWithin(ValueView v, size_t depth_left) {
 }  // namespace
 
 bool DirectModifier::Parse(ValueView modifier) {
-  InitNode(0, std::string_view());
+  static const FieldKey kRootKey{std::string_view()};
+  InitNode(0, kRootKey);
   node_count_ = 1;
   // An empty document is a replacement; Compile decides the rest by the first key, and every
   // key must then be an operator: accepting only these three keeps both rules.
   if (!modifier.IsObject() || modifier.empty()) return false;
-  for (const Field& group : modifier.fields()) {
+  static const FieldKey kSetKey("$set"), kUnsetKey("$unset"), kIncKey("$inc");
+  const ObjectRange groups = modifier.fields();
+  for (ObjectIterator group = groups.begin(), end = groups.end(); group != end; ++group) {
     Kind kind;
-    if (group.key == "$set") {
+    if (group.KeyIs(kSetKey)) {
       kind = Kind::kSet;
-    } else if (group.key == "$unset") {
+    } else if (group.KeyIs(kUnsetKey)) {
       kind = Kind::kUnset;
-    } else if (group.key == "$inc") {
+    } else if (group.KeyIs(kIncKey)) {
       kind = Kind::kInc;
     } else {
       return false;
     }
     // Compile skips a non-document argument; declining keeps this path simple.
-    if (!group.value.IsObject()) return false;
-    for (const Field& f : group.value.fields()) {
-      if (kind == Kind::kSet && !StorableWithin(f.value, kMaxValueDepth)) return false;
-      if (kind == Kind::kInc && (!f.value.IsNumber() || f.value.type() == Type::kDecimal128)) {
+    const ValueView paths = group.value();
+    if (!paths.IsObject()) return false;
+    const ObjectRange fields = paths.fields();
+    for (ObjectIterator f = fields.begin(), fields_end = fields.end(); f != fields_end; ++f) {
+      const ValueView operand = f.value();
+      if (kind == Kind::kSet && !StorableWithin(operand, kMaxValueDepth)) return false;
+      if (kind == Kind::kInc && (!operand.IsNumber() || operand.type() == Type::kDecimal128)) {
         return false;
       }
-      if (!AddPath(kind, f.key, f.value)) return false;
+      if (!AddPath(kind, f.key(), operand)) return false;
     }
   }
   return true;
@@ -443,7 +449,8 @@ bool DirectModifier::Parse(ValueView modifier) {
 
 // Splits `path` as ParseUpdatePath does and inserts it into the trie; a path that meets an
 // existing leaf, or ends on an existing node, conflicts (ConflictTrie's rule).
-bool DirectModifier::AddPath(Kind kind, std::string_view path, ValueView operand) {
+bool DirectModifier::AddPath(Kind kind, const FieldKey& path_key, ValueView operand) {
+  const std::string_view path = path_key.name();
   int parent = 0;
   size_t start = 0;
   for (size_t depth = 1;; ++depth) {
@@ -465,7 +472,8 @@ bool DirectModifier::AddPath(Kind kind, std::string_view path, ValueView operand
     } else {
       if (node_count_ == kMaxNodes) return false;
       child = static_cast<int>(node_count_++);
-      Node& n = InitNode(child, part);
+      // A one-part path is its own key: the stored code, no dictionary lookup.
+      Node& n = InitNode(child, start == 0 && last ? path_key : FieldKey(part));
       n.next = *link;
       *link = static_cast<int8_t>(child);
       if (last) {
@@ -480,8 +488,8 @@ bool DirectModifier::AddPath(Kind kind, std::string_view path, ValueView operand
   }
 }
 
-DirectModifier::Node& DirectModifier::InitNode(size_t i, std::string_view name) {
-  Node* n = new (&slots_[i].node) Node{FieldKey(name), ValueView(), -1, -1, Kind::kInner, false};
+DirectModifier::Node& DirectModifier::InitNode(size_t i, const FieldKey& key) {
+  Node* n = new (&slots_[i].node) Node{key, ValueView(), -1, -1, Kind::kInner, false};
   return *n;
 }
 
@@ -576,6 +584,87 @@ std::optional<Value> DirectModifier::Apply(ValueView doc) const {
   if (done) result = builder.LastValue().ToValue();
   builder.Reset();
   return result;
+}
+
+// One value ApplyInPlace overwrites: `size` bytes at `at` (in the document) with those at
+// `from` (the $set operand in the modifier, or `sum`, an $inc result's payload).
+struct DirectModifier::InPlaceWrite {
+  const unsigned char* at;
+  const unsigned char* from;
+  size_t size;
+  unsigned char sum[8];
+};
+
+bool DirectModifier::CollectInPlace(ValueView object, int parent, InPlaceWrite* writes,
+                                    size_t* count) const {
+  uint64_t seen = 0;
+  size_t unseen = 0;  // children not met yet: the scan stops when none is left
+  for (int c = node(parent).first_child; c >= 0; c = node(c).next) ++unseen;
+  const ObjectRange fields = object.fields();
+  for (ObjectIterator it = fields.begin(), end = fields.end(); unseen > 0 && it != end; ++it) {
+    int c = FindChild(parent, it);
+    if (c < 0) continue;
+    seen |= uint64_t{1} << c;
+    --unseen;
+    const ValueView value = it.value();
+    const Node& n = node(c);
+    ValueView replacement;
+    std::optional<Value> sum;
+    switch (n.kind) {
+      case Kind::kInner:
+        if (!value.IsObject()) return false;
+        if (!CollectInPlace(value, c, writes, count)) return false;
+        continue;
+      case Kind::kUnset:
+        return false;  // removes bytes
+      case Kind::kSet:
+        replacement = n.operand;
+        break;
+      case Kind::kInc:
+        if (!value.IsNumber() || value.type() == Type::kDecimal128) return false;
+        sum = internal::AddNumbers(value, n.operand);
+        if (!sum.has_value()) return false;
+        replacement = sum->view();
+        break;
+    }
+    const size_t size = value.payload_size();
+    if (replacement.type() != value.type() || replacement.payload_size() != size) return false;
+    if (*count == kMaxNodes) return false;
+    InPlaceWrite& w = writes[(*count)++];
+    w.at = value.payload();
+    w.size = size;
+    if (sum.has_value()) {
+      if (size > sizeof(w.sum)) return false;
+      std::memcpy(w.sum, replacement.payload(), size);
+      w.from = w.sum;
+    } else {
+      w.from = replacement.payload();  // the modifier outlives the plan
+    }
+  }
+  // A missing field that the plan would create adds bytes.
+  for (int c = node(parent).first_child; c >= 0; c = node(c).next) {
+    if ((seen & (uint64_t{1} << c)) == 0 && node(c).creates) return false;
+  }
+  return true;
+}
+
+DirectModifier::InPlace DirectModifier::ApplyInPlace(Value* doc) const {
+  assert(node_count_ > 0 && "Parse() accepted the modifier");
+  unsigned char* mutable_bytes = doc->MutablePayloadIfUnique();
+  if (mutable_bytes == nullptr) return InPlace::kDeclined;
+  const ValueView view = doc->view();
+  InPlaceWrite writes[kMaxNodes];
+  size_t count = 0;
+  if (!CollectInPlace(view, 0, writes, &count)) return InPlace::kDeclined;
+  bool changed = false;
+  for (size_t i = 0; i < count && !changed; ++i) {
+    changed = std::memcmp(writes[i].at, writes[i].from, writes[i].size) != 0;
+  }
+  if (!changed) return InPlace::kUnchanged;
+  for (size_t i = 0; i < count; ++i) {
+    std::memmove(mutable_bytes + (writes[i].at - view.payload()), writes[i].from, writes[i].size);
+  }
+  return InPlace::kApplied;
 }
 
 }  // namespace minimongo::query

@@ -192,6 +192,20 @@ class DirectModifier {
   // as byte runs, one block copy per run.
   std::optional<Value> Apply(ValueView doc) const;
 
+  // Apply without building a new document, for a store that alone holds `*doc` (its buffer
+  // shared by no other Value, see Value::MutablePayloadIfUnique): when every path of the plan
+  // names a field that exists (reached through objects), no $unset names an existing field,
+  // and each new value ($set operand, $inc sum) has the type and the encoded size of the value
+  // it replaces, the new values' bytes are written over the old ones. Returns kApplied when
+  // that changed a byte, kUnchanged when the bytes were already those (`*doc` untouched), and
+  // kDeclined (`*doc` untouched) in every other case, including a shared buffer; the caller
+  // then uses Apply. kApplied leaves `*doc` byte-identical to what Apply would have returned,
+  // and kUnchanged means Apply would have returned `*doc`'s bytes.
+  // REQUIRES: Parse() returned true; doc->IsObject(). O(fields on the plan's paths); nothing
+  // is allocated.
+  enum class InPlace { kApplied, kUnchanged, kDeclined };
+  InPlace ApplyInPlace(Value* doc) const;
+
  private:
   enum class Kind : uint8_t { kSet, kUnset, kInc, kInner };
   struct Node {
@@ -205,14 +219,18 @@ class DirectModifier {
   static_assert(kMaxNodes <= 64, "Apply tracks nodes in a 64-bit mask");
   static_assert(std::is_trivially_destructible_v<Node>);
 
-  // Constructs node `i` (an inner node named `name` with no children).
-  Node& InitNode(size_t i, std::string_view name);
+  // Constructs node `i` (an inner node named `key` with no children).
+  Node& InitNode(size_t i, const FieldKey& key);
   Node& node(int i) { return slots_[i].node; }
   const Node& node(int i) const { return slots_[i].node; }
 
-  bool AddPath(Kind kind, std::string_view path, ValueView operand);
+  bool AddPath(Kind kind, const FieldKey& path, ValueView operand);
   int FindChild(int parent, const ObjectIterator& field) const;
   bool Emit(ValueBuilder* b, ValueView object, int parent, uint64_t* seen) const;
+  // ApplyInPlace's first pass: finds each leaf's value under `object` and checks it can be
+  // overwritten; appends to `writes`. False to decline.
+  struct InPlaceWrite;
+  bool CollectInPlace(ValueView object, int parent, InPlaceWrite* writes, size_t* count) const;
   void EmitMissing(ValueBuilder* b, int parent) const;
 
   // Node 0 is the root (the document); children link by index. Raw storage: only the first

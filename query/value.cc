@@ -414,11 +414,6 @@ std::string_view ValueView::RegexFlags() const {
   return std::string_view(reinterpret_cast<const char*>(payload_ + 5 + n), payload_[4 + n]);
 }
 
-uint32_t ValueView::size() const {
-  if (type_ != Type::kObject && type_ != Type::kArray) return 0;
-  return LoadU32(payload_ + 4);
-}
-
 std::optional<ValueView> ValueView::Find(std::string_view key) const {
   if (type_ != Type::kObject) return std::nullopt;
   return Find(FieldKey(key));
@@ -468,11 +463,6 @@ std::optional<ValueView> ValueView::At(size_t index) const {
   }
 }
 
-ObjectRange ValueView::fields() const {
-  if (type_ != Type::kObject) return ObjectRange(nullptr, 0, node_, nullptr);
-  return ObjectRange(payload_ + 8, LoadU32(payload_ + 4), node_, payload_ + LoadU32(payload_));
-}
-
 ArrayRange ValueView::elements() const {
   if (type_ != Type::kArray) return ArrayRange(nullptr, 0, node_);
   return ArrayRange(payload_ + 8, LoadU32(payload_ + 4), node_);
@@ -512,16 +502,6 @@ void ObjectIterator::DecodeKey() const {
         std::string_view(reinterpret_cast<const char*>(current_.value.payload() - length), length);
   }
   key_decoded_ = true;
-}
-
-bool ObjectIterator::KeyIs(const FieldKey& key) const {
-  assert(remaining_ > 0);
-  // Equal codes of inline names mean equal lengths; see ValueView::Find(const FieldKey&) for
-  // why an interned name never also appears inline.
-  if (key_code_ != key.code_) return false;
-  if ((key_code_ & 1) == 0) return true;
-  const size_t length = key_code_ >> 1;
-  return std::memcmp(current_.value.payload() - length, key.name_.data(), length) == 0;
 }
 
 bool ObjectIterator::SameKeyAs(const ObjectIterator& other) const {
@@ -603,14 +583,6 @@ Value Value::FromInline(Type type, const void* payload, size_t size) {
   v.type_ = type;
   std::memcpy(v.rep_, payload, size);
   return v;
-}
-
-ValueView Value::view() const {
-  if (heap_) {
-    ValueNode* n = node();
-    return ValueView(type_, n->data() + offset(), n);
-  }
-  return ValueView(type_, rep_, nullptr);
 }
 
 size_t Value::HeapBytes() const {

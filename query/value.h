@@ -27,7 +27,8 @@
 // Values are built with `ValueBuilder` (streaming, no intermediate tree) or the convenience
 // factories below. The order, equality and hash of values are in value_order.h.
 //
-// Thread safety: a Value is immutable; distinct threads may read, copy and destroy Values that
+// Thread safety: a Value is immutable (the one exception, MutablePayloadIfUnique, applies only
+// to a buffer no other Value shares); distinct threads may read, copy and destroy Values that
 // share a buffer concurrently (the reference count is atomic). A ValueBuilder is not
 // thread-safe. The key dictionary is shared by all threads (lock-free reads, a mutex on the
 // first sight of a name by a thread) and only grows: it holds at most 65,536 names of at most
@@ -302,6 +303,10 @@ class ObjectIterator {
   // Whether the current field is named `key`: compares the stored key code (an integer for
   // interned names) rather than the name. REQUIRES: not at the end.
   bool KeyIs(const FieldKey& key) const;
+  // The current field's name as a FieldKey holding the stored key code, so that building it
+  // costs no dictionary lookup of the name (only decoding it, as operator* does). Valid while
+  // the iterated value is. REQUIRES: not at the end.
+  FieldKey key() const;
   // Whether the current fields of this and `other` (possibly of different objects) have the
   // same name, without decoding either: compares key codes, and bytes only for names stored
   // inline. REQUIRES: neither at the end.
@@ -357,6 +362,35 @@ inline void ObjectIterator::Load() {
   key_decoded_ = false;
   current_.value = ValueView(t, p, node_);
   next_ = p + internal::PayloadSize(t, p);
+}
+
+inline bool ObjectIterator::KeyIs(const FieldKey& key) const {
+  // Equal codes of inline names mean equal lengths; see ValueView::Find(const FieldKey&) for
+  // why an interned name never also appears inline.
+  if (key_code_ != key.code_) return false;
+  if ((key_code_ & 1) == 0) return true;
+  const size_t length = key_code_ >> 1;
+  return std::memcmp(current_.value.payload() - length, key.name_.data(), length) == 0;
+}
+
+inline FieldKey ObjectIterator::key() const {
+  if (!key_decoded_) DecodeKey();
+  return FieldKey(current_.key, key_code_);
+}
+
+inline uint32_t ValueView::size() const {
+  if (type_ != Type::kObject && type_ != Type::kArray) return 0;
+  uint32_t count;
+  std::memcpy(&count, payload_ + 4, 4);
+  return count;
+}
+
+inline ObjectRange ValueView::fields() const {
+  if (type_ != Type::kObject) return ObjectRange(nullptr, 0, node_, nullptr);
+  uint32_t bytes, count;
+  std::memcpy(&bytes, payload_, 4);
+  std::memcpy(&count, payload_ + 4, 4);
+  return ObjectRange(payload_ + 8, count, node_, payload_ + bytes);
 }
 
 inline ObjectIterator& ObjectIterator::operator++() {
@@ -450,6 +484,17 @@ class Value {
   // counted in full by each Value that shares them.
   size_t HeapBytes() const;
 
+  // The payload bytes of a buffered value whose buffer no other Value shares, for a store that
+  // rewrites a value it alone holds without changing any size (DirectModifier::ApplyInPlace);
+  // nullptr for inline values and shared buffers. Views of this value see the rewrite, so the
+  // caller must know no reader holds one (a store's documents: see collection.h).
+  unsigned char* MutablePayloadIfUnique() {
+    if (!heap_) return nullptr;
+    internal::ValueNode* n = node();
+    if (n->refs.load(std::memory_order_acquire) != 1) return nullptr;
+    return n->data() + offset();
+  }
+
  private:
   friend class ValueView;
   friend class ValueBuilder;
@@ -475,6 +520,14 @@ class Value {
   Type type_;
 };
 static_assert(sizeof(Value) == 16);
+
+inline ValueView Value::view() const {
+  if (heap_) {
+    internal::ValueNode* n = node();
+    return ValueView(type_, n->data() + offset(), n);
+  }
+  return ValueView(type_, rep_, nullptr);
+}
 
 // True when `a` and `b` have the same type and the same encoded payload bytes (the encoding in
 // the file comment): what a store compares to tell "unchanged" from "changed". Stricter than

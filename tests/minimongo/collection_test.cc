@@ -857,6 +857,46 @@ TEST(CollectionUpdateTest, UpdateByIdReportsTheChangeToObservers) {
   EXPECT_THAT(events, ElementsAre(R"(changed 1 {"a":2} -b)", "removed 1"));
 }
 
+// An update that keeps every size (here int32 over int32, a same-length string, a bool) is
+// written over the stored bytes when nothing else holds the document; a Value returned earlier
+// shares the buffer and must keep its contents (copy-on-write).
+TEST(CollectionUpdateTest, UpdateByIdNeverChangesADocumentReturnedEarlier) {
+  Collection c("c");
+  InsertAll(&c, R"([{"_id": "x", "n": 1, "s": "abc", "f": false, "m": {"v": 1}}])");
+  std::optional<Value> held = c.FindById(Value::String("x").view());
+  ASSERT_TRUE(held.has_value());
+  absl::StatusOr<Cursor> cursor = c.Find(Parse("{}"));
+  ASSERT_THAT(cursor, IsOk());
+  std::vector<Value> fetched = cursor->Fetch();
+  const char* const modifier = R"({"$set": {"n": 2, "s": "xyz", "f": true}, "$inc": {"m.v": 1}})";
+  absl::StatusOr<UpdateResult> r = c.Update(Parse(R"({"_id": "x"})"), Parse(modifier));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->modified, 1u);
+  const std::string before = R"({"_id":"x","n":1,"s":"abc","f":false,"m":{"v":1}})";
+  const std::string after = R"({"_id":"x","n":2,"s":"xyz","f":true,"m":{"v":2}})";
+  EXPECT_EQ(query::ToEjson(held->view()), before);
+  EXPECT_EQ(query::ToEjson(fetched[0].view()), before);
+  EXPECT_THAT(Snapshot(c), ElementsAre(after));
+  // Nothing holds the new document now: the next same-size update may go in place, and the
+  // store must read back exactly what was written (and report "unchanged" for a repeat).
+  held.reset();
+  fetched.clear();
+  r = c.Update(Parse(R"({"_id": "x"})"), Parse(R"({"$set": {"n": 3, "s": "abc"}})"));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->modified, 1u);
+  r = c.Update(Parse(R"({"_id": "x"})"), Parse(R"({"$set": {"n": 3, "s": "abc"}})"));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->matched, 1u);
+  EXPECT_EQ(r->modified, 0u);
+  EXPECT_THAT(Snapshot(c), ElementsAre(R"({"_id":"x","n":3,"s":"abc","f":true,"m":{"v":2}})"));
+  // A value taken while a later update runs in place still keeps its own bytes.
+  held = c.FindById(Value::String("x").view());
+  r = c.Update(Parse(R"({"_id": "x"})"), Parse(R"({"$inc": {"n": 1}})"));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(held->view().Find("n")->AsInt32(), 3);
+  EXPECT_EQ(c.FindById(Value::String("x").view())->view().Find("n")->AsInt32(), 4);
+}
+
 TEST(CollectionUpdateTest, NoMatchChangesNothing) {
   Collection c("c");
   InsertAll(&c, kFourDocs);

@@ -195,6 +195,85 @@ TEST(DirectModifierTest, LeavesItsInputsUnchanged) {
   EXPECT_EQ(Text(m.view()), m_before);
 }
 
+// A Value with `v`'s bytes in a buffer of its own (no other Value shares it).
+Value Unshared(ValueView v) {
+  ValueBuilder b;
+  b.Append(v);
+  return b.Finish();
+}
+
+TEST(DirectModifierInPlaceTest, RewritesSameSizeValuesOfAnUnsharedDocument) {
+  Value doc = Unshared(Parse(R"({"_id": 1, "n": 5, "s": "abc", "d": {"$date": 7},
+                                 "o": {"x": 1.5, "y": true}, "z": null})").view());
+  Value m = Parse(R"({"$set": {"s": "xyz", "o.y": false, "d": {"$date": 9}},
+                      "$inc": {"n": 2, "o.x": 1}, "$unset": {"missing": 1}})");
+  DirectModifier direct;
+  ASSERT_TRUE(direct.Parse(m.view()));
+  const unsigned char* before = doc.view().payload();
+  EXPECT_EQ(direct.ApplyInPlace(&doc), DirectModifier::InPlace::kApplied);
+  EXPECT_EQ(doc.view().payload(), before);  // the same buffer
+  EXPECT_EQ(Text(doc.view()),
+            Text(Parse(R"({"_id": 1, "n": 7, "s": "xyz", "d": {"$date": 9},
+                           "o": {"x": 2.5, "y": false}, "z": null})").view()));
+}
+
+TEST(DirectModifierInPlaceTest, ReportsUnchangedWhenTheBytesAreAlreadyThere) {
+  Value doc = Unshared(Parse(R"({"_id": 1, "n": 5, "s": "abc"})").view());
+  const std::string before = Text(doc.view());
+  DirectModifier direct;
+  Value m = Parse(R"({"$set": {"n": 5, "s": "abc"}, "$inc": {"n2": 0}})");
+  ASSERT_TRUE(direct.Parse(m.view()));
+  // $inc of a missing field creates it: more bytes, so declined.
+  EXPECT_EQ(direct.ApplyInPlace(&doc), DirectModifier::InPlace::kDeclined);
+  Value same = Parse(R"({"$set": {"n": 5, "s": "abc"}, "$unset": {"gone": 1}})");
+  ASSERT_TRUE(direct.Parse(same.view()));
+  EXPECT_EQ(direct.ApplyInPlace(&doc), DirectModifier::InPlace::kUnchanged);
+  EXPECT_EQ(Text(doc.view()), before);
+}
+
+TEST(DirectModifierInPlaceTest, DeclinesEveryChangeOfSizeOrTypeAndSharedBuffers) {
+  const std::string original = R"({"_id": 1, "n": 5, "l": {"$numberLong": "5"}, "s": "abc",
+                                   "a": [1, 2], "big": 2147483647})";
+  const char* declined[] = {
+      R"({"$set": {"n": 5.0}})",             // same number, other type
+      R"({"$set": {"l": 6}})",               // int64 field, int32 value
+      R"({"$set": {"l": 1.5}})",             // int64 field, double value: same size
+      R"({"$set": {"l": {"$date": 5}}})",    // int64 field, date value: same size
+      R"({"$set": {"s": "abcd"}})",          // longer string
+      R"({"$set": {"new": 1}})",             // a new field
+      R"({"$set": {"n.x": 1}})",             // through a scalar
+      R"({"$set": {"a.x": 1}})",             // through an array
+      R"({"$unset": {"n": 1}})",             // removes a field
+      R"({"$inc": {"big": 1}})",             // int32 overflow: the sum is an int64
+      R"({"$inc": {"s": 1}})",               // not a number (the general path's error)
+      R"({"$set": {"n": 6}, "$unset": {"s": 1}})",  // one declined part declines all
+  };
+  for (const char* text : declined) {
+    SCOPED_TRACE(text);
+    Value doc = Unshared(Parse(original).view());
+    const std::string before = Text(doc.view());
+    Value m = Parse(text);
+    DirectModifier direct;
+    ASSERT_TRUE(direct.Parse(m.view()));
+    EXPECT_EQ(direct.ApplyInPlace(&doc), DirectModifier::InPlace::kDeclined);
+    EXPECT_EQ(Text(doc.view()), before);
+  }
+  // A buffer another Value shares is never written.
+  Value doc = Unshared(Parse(original).view());
+  Value copy = doc;
+  Value m = Parse(R"({"$set": {"n": 6}})");
+  DirectModifier direct;
+  ASSERT_TRUE(direct.Parse(m.view()));
+  EXPECT_EQ(direct.ApplyInPlace(&doc), DirectModifier::InPlace::kDeclined);
+  EXPECT_EQ(doc.view().Find("n")->AsInt32(), 5);
+  copy = Value();
+  EXPECT_EQ(direct.ApplyInPlace(&doc), DirectModifier::InPlace::kApplied);
+  EXPECT_EQ(doc.view().Find("n")->AsInt32(), 6);
+  // Inline values (a scalar) have no buffer to write.
+  Value scalar = Value::Int32(1);
+  EXPECT_EQ(scalar.MutablePayloadIfUnique(), nullptr);
+}
+
 // Random modifiers near the boundary of what the direct path takes (bad paths, unstorable
 // values, conflicts, other operators) on random documents (objects, arrays and scalars on the
 // paths), checked against the compiler.
@@ -321,6 +400,7 @@ TEST(DirectModifierTest, AgreesWithTheCompiledModifier) {
                                     << seed << ")");
   RandomCase random(seed);
   int parsed = 0, applied = 0, declined_docs = 0, compile_errors = 0;
+  int in_place = 0, in_place_unchanged = 0;
   for (int iteration = 0; iteration < 20000; ++iteration) {
     Value doc = random.Document();
     Value spec = random.Modifier();
@@ -336,6 +416,27 @@ TEST(DirectModifierTest, AgreesWithTheCompiledModifier) {
     ASSERT_THAT(compiled, IsOk()) << "the direct path accepted what Compile rejects";
     absl::StatusOr<Value> want = compiled->Apply(doc.view());
     std::optional<Value> got = direct.Apply(doc.view());
+    // The in-place form, on a copy of its own: applied means Apply's bytes, unchanged means
+    // Apply returns the document's, declined means untouched.
+    Value own = Unshared(doc.view());
+    switch (direct.ApplyInPlace(&own)) {
+      case DirectModifier::InPlace::kApplied:
+        ++in_place;
+        ASSERT_TRUE(got.has_value()) << "in place where Apply declines";
+        ASSERT_TRUE(BytesIdentical(own.view(), got->view()))
+            << "in place " << Text(own.view()) << "\ndirect " << Text(got->view());
+        ASSERT_FALSE(BytesIdentical(own.view(), doc.view()));
+        break;
+      case DirectModifier::InPlace::kUnchanged:
+        ++in_place_unchanged;
+        ASSERT_TRUE(got.has_value()) << "unchanged in place where Apply declines";
+        ASSERT_TRUE(BytesIdentical(got->view(), doc.view()));
+        ASSERT_TRUE(BytesIdentical(own.view(), doc.view()));
+        break;
+      case DirectModifier::InPlace::kDeclined:
+        ASSERT_TRUE(BytesIdentical(own.view(), doc.view())) << "declined but wrote";
+        break;
+    }
     if (!got.has_value()) {
       ++declined_docs;
       continue;
@@ -350,6 +451,75 @@ TEST(DirectModifierTest, AgreesWithTheCompiledModifier) {
   EXPECT_GT(applied, 1000);
   EXPECT_GT(declined_docs, 100);
   EXPECT_GT(compile_errors, 1000);
+  EXPECT_GT(in_place, 20);
+  EXPECT_GT(in_place_unchanged, 1000);
+}
+
+// Modifiers that mostly keep sizes ($set of same-type scalars, $inc of int32 and double
+// fields, at the top level and one level down) on random documents: the in-place result must
+// equal the compiled modifier's.
+TEST(DirectModifierInPlaceTest, AgreesWithTheCompiledModifierOnSameSizeWrites) {
+  const uint32_t seed = Seed();
+  SCOPED_TRACE(::testing::Message() << "seed " << seed);
+  RandomCase random(seed);
+  std::mt19937 rng(seed);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int in_place = 0;
+  for (int iteration = 0; iteration < 5000; ++iteration) {
+    Value doc = random.Document();
+    std::vector<std::pair<std::string, Value>> sets, incs;
+    auto visit = [&](const std::string& prefix, ValueView object) {
+      for (const Field& f : object.fields()) {
+        if (prefix.empty() && f.key == "_id") continue;
+        const std::string path = prefix + std::string(f.key);
+        switch (f.value.type()) {
+          case Type::kInt32:
+            (pick(0, 1) ? sets : incs).emplace_back(path, Value::Int32(pick(-3, 3)));
+            break;
+          case Type::kDouble:
+            (pick(0, 1) ? sets : incs).emplace_back(path, Value::Double(pick(-4, 4) / 2.0));
+            break;
+          case Type::kBool:
+            sets.emplace_back(path, Value::Bool(pick(0, 1) == 1));
+            break;
+          case Type::kString:
+            sets.emplace_back(path, Value::String(pick(0, 1) ? "s" : "t"));
+            break;
+          default:
+            break;
+        }
+      }
+    };
+    visit("", doc.view());
+    for (const Field& f : doc.view().fields()) {
+      if (f.value.IsObject()) visit(std::string(f.key) + ".", f.value);
+    }
+    std::vector<std::pair<std::string, Value>> groups;
+    if (!sets.empty()) groups.emplace_back("$set", Value::Object(sets));
+    if (!incs.empty()) groups.emplace_back("$inc", Value::Object(incs));
+    if (groups.empty()) continue;
+    Value spec = Value::Object(groups);
+    SCOPED_TRACE(::testing::Message() << "doc " << Text(doc.view()) << " modifier "
+                                      << Text(spec.view()));
+    DirectModifier direct;
+    if (!direct.Parse(spec.view())) continue;  // e.g. "a" and "a.b" both chosen: a conflict
+    absl::StatusOr<Modifier> compiled = Modifier::Compile(spec.view());
+    ASSERT_THAT(compiled, IsOk());
+    absl::StatusOr<Value> want = compiled->Apply(doc.view());
+    ASSERT_THAT(want, IsOk());
+    Value own = Unshared(doc.view());
+    DirectModifier::InPlace result = direct.ApplyInPlace(&own);
+    if (result == DirectModifier::InPlace::kDeclined) {
+      ASSERT_TRUE(BytesIdentical(own.view(), doc.view()));
+      continue;
+    }
+    ++in_place;
+    ASSERT_TRUE(BytesIdentical(own.view(), want->view()))
+        << "in place " << Text(own.view()) << "\ncompiled " << Text(want->view());
+    ASSERT_EQ(result == DirectModifier::InPlace::kUnchanged,
+              BytesIdentical(doc.view(), want->view()));
+  }
+  EXPECT_GT(in_place, 1000);
 }
 
 }  // namespace
