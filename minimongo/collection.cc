@@ -4,6 +4,7 @@
 #include <cassert>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "absl/container/inlined_vector.h"
@@ -28,35 +29,76 @@ ValueView DocumentId(ValueView doc) { return doc.fields().begin()->value; }
 
 namespace {
 
+// "_id", resolved once.
+const query::FieldKey& IdKey() {
+  static const query::FieldKey key("_id");
+  return key;
+}
+
 std::string Describe(ValueView v) {
   std::string s = query::ToEjson(v);
   if (s.size() > 80) s = s.substr(0, 77) + "...";
   return s;
 }
 
-absl::Status ValidateKeys(ValueView v, size_t depth, bool top_level) {
+// A yes-only pre-check for ValidateKeys: true proves `v` valid (every name storable, nesting
+// within the limit); false sends the caller to ValidateKeys, which decides and words the error
+// (a nested '$' name, say, is allowed there). No Status is built on the way.
+bool ClearlyValidKeys(ValueView v, size_t depth) {
+  if (depth > query::kMaxDepth) return false;
+  if (v.IsObject()) {
+    const query::ObjectRange fields = v.fields();
+    for (query::ObjectIterator it = fields.begin(); it != fields.end(); ++it) {
+      if (!it.KeyIsStorable()) return false;
+      const ValueView value = it.value();
+      if ((value.IsObject() || value.IsArray()) && !ClearlyValidKeys(value, depth + 1)) {
+        return false;
+      }
+    }
+  } else if (v.IsArray()) {
+    for (ValueView e : v.elements()) {
+      if ((e.IsObject() || e.IsArray()) && !ClearlyValidKeys(e, depth + 1)) return false;
+    }
+  }
+  return true;
+}
+
+absl::Status ValidateKeysPrecisely(ValueView v, size_t depth, bool top_level) {
   if (depth > query::kMaxDepth) {
     return absl::InvalidArgumentError(
         fmt::format("document nests deeper than {} levels", query::kMaxDepth));
   }
   if (v.IsObject()) {
-    for (const Field& f : v.fields()) {
-      if (top_level && f.key.starts_with('$')) {
-        return absl::InvalidArgumentError(fmt::format("Key {} must not start with '$'", f.key));
+    const query::ObjectRange fields = v.fields();
+    for (query::ObjectIterator it = fields.begin(); it != fields.end(); ++it) {
+      // The dictionary's bit answers for interned names; only a suspect name is decoded.
+      if (!it.KeyIsStorable()) {
+        const std::string_view key = it->key;
+        if (top_level && key.starts_with('$')) {
+          return absl::InvalidArgumentError(fmt::format("Key {} must not start with '$'", key));
+        }
+        if (key.find('.') != std::string_view::npos) {
+          return absl::InvalidArgumentError(fmt::format("Key {} must not contain '.'", key));
+        }
       }
-      if (f.key.find('.') != std::string_view::npos) {
-        return absl::InvalidArgumentError(fmt::format("Key {} must not contain '.'", f.key));
-      }
-      if (f.value.IsObject() || f.value.IsArray()) {
-        RETURN_IF_ERROR(ValidateKeys(f.value, depth + 1, false));
+      const ValueView value = it.value();
+      if (value.IsObject() || value.IsArray()) {
+        RETURN_IF_ERROR(ValidateKeysPrecisely(value, depth + 1, false));
       }
     }
   } else if (v.IsArray()) {
     for (ValueView e : v.elements()) {
-      if (e.IsObject() || e.IsArray()) RETURN_IF_ERROR(ValidateKeys(e, depth + 1, false));
+      if (e.IsObject() || e.IsArray()) RETURN_IF_ERROR(ValidateKeysPrecisely(e, depth + 1, false));
     }
   }
   return absl::OkStatus();
+}
+
+// The store's key rules for `v` at nesting level `depth`: no name contains '.', no top-level
+// name starts with '$', nesting within query::kMaxDepth.
+absl::Status ValidateKeys(ValueView v, size_t depth, bool top_level) {
+  if (ClearlyValidKeys(v, depth)) return absl::OkStatus();
+  return ValidateKeysPrecisely(v, depth, top_level);
 }
 
 // How many slots ahead a scan prefetches: about a memory latency's worth of Matches calls.
@@ -88,7 +130,7 @@ absl::Status Collection::ValidateDocument(ValueView doc) {
     return absl::InvalidArgumentError(
         fmt::format("document must be an object, not {}", query::TypeName(doc.type())));
   }
-  auto id = doc.Find("_id");
+  auto id = doc.Find(IdKey());
   if (id) RETURN_IF_ERROR(ValidateId(*id));
   return ValidateKeys(doc, 1, true);
 }
@@ -117,7 +159,7 @@ std::optional<Value> Collection::FindById(ValueView id) const {
 
 Value Collection::WithIdFirst(ValueView doc, const Value& id) {
   auto it = doc.fields().begin();
-  if (doc.size() > 0 && it->key == "_id" && query::ValuesEqual(it->value, id.view())) {
+  if (doc.size() > 0 && it.KeyIs(IdKey()) && query::ValuesEqual(it.value(), id.view())) {
     return doc.ToValue();
   }
   query::ValueBuilder b;
@@ -134,16 +176,24 @@ Value Collection::WithIdFirst(ValueView doc, const Value& id) {
   return b.Finish();
 }
 
-void Collection::StoreNew(Value doc) {
+void Collection::StoreNew(Value doc, const uint64_t* id_hash) {
   uint32_t slot = static_cast<uint32_t>(slots_.size());
   slots_.push_back(std::move(doc));
   seqs_.push_back(next_seq_++);
-  index_->Insert(slot);
+  if (id_hash != nullptr) {
+    index_->Insert(slot, *id_hash);
+  } else {
+    index_->Insert(slot);
+  }
   ++live_;
 }
 
-void Collection::EraseSlot(uint32_t slot) {
-  index_->Erase(slot);
+void Collection::EraseSlot(uint32_t slot, const uint64_t* id_hash) {
+  if (id_hash != nullptr) {
+    index_->Erase(slot, *id_hash);
+  } else {
+    index_->Erase(slot);
+  }
   slots_[slot] = Value();
   --live_;
 }
@@ -171,7 +221,7 @@ absl::StatusOr<Value> Collection::Insert(const Value& doc) {
   ValueView view = doc.view();
   RETURN_IF_ERROR(ValidateDocument(view));
   Value id;
-  if (auto existing = view.Find("_id")) {
+  if (auto existing = view.Find(IdKey())) {
     id = existing->ToValue();
   } else {
     // Generated ids never collide in practice; retry anyway so the invariant holds.
@@ -179,11 +229,12 @@ absl::StatusOr<Value> Collection::Insert(const Value& doc) {
       id = ids_.Next(options_.id_kind);
     } while (FindSlot(id.view()) >= 0);
   }
-  if (FindSlot(id.view()) >= 0) {
+  const uint64_t hash = internal::IdIndex::Hash(id.view());
+  if (index_->Find(id.view(), hash) >= 0) {
     return absl::AlreadyExistsError(
         fmt::format("duplicate key error: a document with _id {} already exists", Describe(id.view())));
   }
-  StoreNew(WithIdFirst(view, id));
+  StoreNew(WithIdFirst(view, id), &hash);
   NotifyChange(nullptr, 0, &slots_.back(), seqs_.back());
   FlushObservers();
   return id;
@@ -289,9 +340,8 @@ std::optional<ValueView> Collection::PlainIdSelector(ValueView selector) {
     return selector;
   }
   if (!selector.IsObject() || selector.size() != 1) return std::nullopt;
-  static const query::FieldKey kId("_id");
   const query::ObjectIterator field = selector.fields().begin();
-  if (!field.KeyIs(kId) || !plain(field.value())) return std::nullopt;
+  if (!field.KeyIs(IdKey()) || !plain(field.value())) return std::nullopt;
   return field.value();
 }
 
@@ -472,18 +522,21 @@ absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set
     }
   }
   // Only the new values need checking: the untouched fields were valid when stored.
-  for (const Field& f : set_fields.fields()) {
-    if (f.key == "_id") {
+  const query::ObjectRange new_fields = set_fields.fields();
+  for (query::ObjectIterator it = new_fields.begin(); it != new_fields.end(); ++it) {
+    if (it.KeyIs(IdKey())) {
       return absl::InvalidArgumentError(
           "Performing an update on the path '_id' would modify the immutable field '_id'");
     }
-    if (f.key.starts_with('$')) {
-      return absl::InvalidArgumentError(fmt::format("Key {} must not start with '$'", f.key));
+    if (!it.KeyIsStorable()) {
+      const std::string_view key = it->key;
+      if (key.starts_with('$')) {
+        return absl::InvalidArgumentError(fmt::format("Key {} must not start with '$'", key));
+      }
+      return absl::InvalidArgumentError(fmt::format("Key {} must not contain '.'", key));
     }
-    if (f.key.find('.') != std::string_view::npos) {
-      return absl::InvalidArgumentError(fmt::format("Key {} must not contain '.'", f.key));
-    }
-    if (f.value.IsObject() || f.value.IsArray()) RETURN_IF_ERROR(ValidateKeys(f.value, 2, false));
+    const ValueView value = it.value();
+    if (value.IsObject() || value.IsArray()) RETURN_IF_ERROR(ValidateKeys(value, 2, false));
   }
   int64_t slot = FindSlot(id);
   if (slot < 0) {
@@ -509,11 +562,54 @@ absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set
   absl::InlinedVector<SetField, 8> sets;
   query::ObjectRange set_range = set_fields.fields();
   for (auto it = set_range.begin(); it != set_range.end(); ++it) sets.push_back({it, false});
-  auto append_one = [](query::ValueBuilder& b, const query::ObjectIterator& at) {
-    query::ObjectIterator next = at;
-    ++next;
-    b.AppendFields(at, next);
+  // One walk over the old document finds the fields the merge touches, in document order. It
+  // stops early when every set field is found and nothing is cleared (the rest is untouched).
+  struct Hit {
+    query::ObjectIterator at;
+    const SetField* replacement;  // or nullptr: a cleared field
+    bool drop;
   };
+  absl::InlinedVector<Hit, 8> hits;
+  size_t unmatched = sets.size();
+  bool same_sizes = cleared_keys.empty();  // every replacement keeps type and size
+  query::ObjectRange old_range = old_doc.fields();
+  for (query::ObjectIterator it = old_range.begin(); it != old_range.end(); ++it) {
+    if (unmatched == 0 && cleared_keys.empty()) break;
+    SetField* replacement = nullptr;
+    for (SetField& set : sets) {
+      if (!set.used && set.at.SameKeyAs(it)) {
+        replacement = &set;
+        break;
+      }
+    }
+    const bool drop = !cleared_keys.empty() && is_cleared(it);
+    if (replacement == nullptr && !drop) continue;
+    if (replacement != nullptr) {
+      replacement->used = true;
+      --unmatched;
+      const ValueView old_value = it.value(), new_value = replacement->at.value();
+      same_sizes = same_sizes && old_value.type() == new_value.type() &&
+                   old_value.payload_size() == new_value.payload_size();
+    }
+    hits.push_back({it, replacement, drop});
+  }
+  // As in Update: without live queries, a document no one else holds takes a merge that only
+  // replaces values by values of the same type and size as a rewrite of its bytes.
+  if (unmatched == 0 && same_sizes && !Observed()) {
+    if (unsigned char* bytes = slots_[slot].MutablePayloadIfUnique()) {
+      bool changed = false;
+      for (const Hit& hit : hits) {
+        const ValueView old_value = hit.at.value(), new_value = hit.replacement->at.value();
+        if (std::memcmp(old_value.payload(), new_value.payload(), new_value.payload_size()) != 0) {
+          changed = true;
+          std::memcpy(bytes + (old_value.payload() - old_doc.payload()), new_value.payload(),
+                      new_value.payload_size());
+        }
+      }
+      if (engine_) FlushObservers();
+      return changed;
+    }
+  }
   // Whether the merge changes anything, decided field by field (instead of comparing the whole
   // new document with the old one): a field cleared or added, or a value whose bytes differ.
   bool changed = false;
@@ -523,28 +619,20 @@ absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set
   builder.Reset();
   builder.Reserve(old_doc.payload_size() + set_fields.payload_size());
   builder.BeginObject();
-  query::ObjectRange old_range = old_doc.fields();
+  auto append_one = [](query::ValueBuilder& b, const query::ObjectIterator& at) {
+    query::ObjectIterator next = at;
+    ++next;
+    b.AppendFields(at, next);
+  };
   query::ObjectIterator run = old_range.begin();
-  for (query::ObjectIterator it = old_range.begin(); it != old_range.end(); ++it) {
-    SetField* replacement = nullptr;
-    for (SetField& set : sets) {
-      if (set.at.SameKeyAs(it)) {
-        replacement = &set;
-        break;
-      }
+  for (const Hit& hit : hits) {
+    builder.AppendFields(run, hit.at);
+    if (hit.replacement != nullptr && !hit.drop) {
+      append_one(builder, hit.replacement->at);
+      changed = changed || !query::BytesIdentical(hit.replacement->at.value(), hit.at.value());
     }
-    bool drop = !cleared_keys.empty() && is_cleared(it);
-    if (replacement == nullptr && !drop) continue;
-    builder.AppendFields(run, it);
-    if (replacement != nullptr) {
-      replacement->used = true;
-      if (!drop) {
-        append_one(builder, replacement->at);
-        changed = changed || !query::BytesIdentical(replacement->at.value(), it.value());
-      }
-    }
-    changed = changed || drop;
-    run = it;
+    changed = changed || hit.drop;
+    run = hit.at;
     ++run;
   }
   builder.AppendFields(run, old_range.end());
@@ -574,7 +662,7 @@ absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set
 
 absl::StatusOr<bool> Collection::ReplaceDocument(const Value& new_doc) {
   RETURN_IF_ERROR(ValidateDocument(new_doc.view()));
-  auto id = new_doc.view().Find("_id");
+  auto id = new_doc.view().Find(IdKey());
   if (!id) {
     return absl::InvalidArgumentError(
         fmt::format("replace in {}: the document has no _id", name_));
@@ -595,12 +683,14 @@ absl::StatusOr<bool> Collection::ReplaceDocument(const Value& new_doc) {
 }
 
 bool Collection::RemoveById(ValueView id) {
-  int64_t slot = FindSlot(id);
+  const uint64_t hash = internal::IdIndex::Hash(id);
+  int64_t slot = index_->Find(id, hash);
   if (slot < 0) return false;
-  // The same steps as Remove's.
-  const Value old_doc = slots_[slot];
-  EraseSlot(static_cast<uint32_t>(slot));
-  if (Observed()) NotifyChange(&old_doc, seqs_[slot], nullptr, 0);
+  // The same steps as Remove's; the old document is kept only for a live query.
+  std::optional<Value> old_doc;
+  if (Observed()) old_doc = slots_[slot];
+  EraseSlot(static_cast<uint32_t>(slot), &hash);
+  if (old_doc) NotifyChange(&*old_doc, seqs_[slot], nullptr, 0);
   MaybeCompact();
   FlushObservers();
   return true;

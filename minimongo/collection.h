@@ -11,12 +11,12 @@
 // starts with '$' and no key anywhere contains '.'; nesting is at most query::kMaxDepth.
 //
 // Documents are copy-on-write: a Value returned by Find, FindById or Fetch shares the stored
-// buffer and never changes, and a write replaces the stored document. An update by `_id` that
-// keeps every value's size (a $set of a same-type number, say) rewrites the bytes of a stored
-// document that nothing else holds (no returned Value shares it, no live query is running)
-// instead of building a new one. So the `const Value&` that ForEach and ForEachDocument pass,
-// and any ValueView into it, are valid only until the next write to the collection; copy the
-// Value to keep it.
+// buffer and never changes, and a write replaces the stored document. An update by `_id` or a
+// merge (MergeTopLevelFields) that keeps every value's type and size (a $set of a number over
+// a number, say) rewrites the bytes of a stored document that nothing else holds (no returned
+// Value shares it, no live query is running) instead of building a new one. So the
+// `const Value&` that ForEach and ForEachDocument pass, and any ValueView into it, are valid
+// only until the next write to the collection; copy the Value to keep it.
 //
 // Every write is validated completely before anything changes: a rejected Insert, Update or
 // Remove leaves the collection exactly as it was. A multi-document update is all-or-nothing.
@@ -306,11 +306,15 @@ class Collection {
   std::vector<uint32_t> MatchSlots(const query::Selector& selector, size_t max_matches) const;
   // `doc` with `_id` first (and `id` put there when the doc had none).
   static query::Value WithIdFirst(query::ValueView doc, const query::Value& id);
-  void StoreNew(query::Value doc);
+  // Appends `doc` (validated, `_id` first and not in the index) in a new slot; `id_hash`, when
+  // known, is IdIndex::Hash of its `_id`.
+  void StoreNew(query::Value doc, const uint64_t* id_hash = nullptr);
   // Commits `new_doc` (already validated) as the document of `slot`, as Update does for one
   // match: nothing when byte-identical, else store, notify the observe engine, flush.
   UpdateResult CommitOne(uint32_t slot, query::Value new_doc);
-  void EraseSlot(uint32_t slot);
+  // Drops `slot`'s document and its index entry; `id_hash`, when known, is IdIndex::Hash of
+  // its `_id` (saves hashing it again).
+  void EraseSlot(uint32_t slot, const uint64_t* id_hash = nullptr);
   void MaybeCompact();
   int64_t Now() const;
   // The observe engine, created on first use.

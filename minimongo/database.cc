@@ -1,31 +1,35 @@
 #include "minimongo/database.h"
 
+#include <utility>
+
 namespace minimongo {
 
 Collection& Database::GetCollection(std::string_view name) {
-  auto it = collections_.find(name);
-  if (it == collections_.end()) {
-    it = collections_
-             .emplace(std::string(name), std::make_unique<Collection>(std::string(name), defaults_))
-             .first;
-    if (paused_) it->second->PauseObservers();
-  }
+  if (Collection* cached = FindCollection(name)) return *cached;
+  auto it = collections_
+                .emplace(std::string(name), std::make_unique<Collection>(std::string(name), defaults_))
+                .first;
+  if (paused_) it->second->PauseObservers();
+  last_ = &*it;
   return *it->second;
 }
 
 Collection* Database::FindCollection(std::string_view name) {
-  auto it = collections_.find(name);
-  return it == collections_.end() ? nullptr : it->second.get();
+  return const_cast<Collection*>(std::as_const(*this).FindCollection(name));
 }
 
 const Collection* Database::FindCollection(std::string_view name) const {
+  if (last_ != nullptr && last_->first == name) return last_->second.get();
   auto it = collections_.find(name);
-  return it == collections_.end() ? nullptr : it->second.get();
+  if (it == collections_.end()) return nullptr;
+  last_ = &*it;
+  return it->second.get();
 }
 
 bool Database::DropCollection(std::string_view name) {
   auto it = collections_.find(name);
   if (it == collections_.end()) return false;
+  if (last_ == &*it) last_ = nullptr;
   collections_.erase(it);
   return true;
 }

@@ -1,7 +1,8 @@
 // A database: a set of named collections, created on first use.
 //
-// Thread safety: none (see collection.h). Collections live as long as the database; the
-// references returned stay valid until DropCollection of that name or the database's end.
+// Thread safety: none (see collection.h), not even between const calls: a lookup remembers its
+// result. Collections live as long as the database; the references returned stay valid until
+// DropCollection of that name or the database's end.
 //
 // Example:
 //   Database db;
@@ -29,7 +30,8 @@ class Database {
   // The collection named `name`, created empty (with the database's default options) when it
   // does not exist yet.
   Collection& GetCollection(std::string_view name);
-  // The collection named `name`, or nullptr.
+  // The collection named `name`, or nullptr. O(1) when it is the name last looked up, else
+  // O(log collections).
   Collection* FindCollection(std::string_view name);
   const Collection* FindCollection(std::string_view name) const;
   // Removes the collection. Returns false when there was none.
@@ -45,7 +47,11 @@ class Database {
  private:
   CollectionOptions defaults_;
   bool paused_ = false;
-  std::map<std::string, std::unique_ptr<Collection>, std::less<>> collections_;
+  using CollectionMap = std::map<std::string, std::unique_ptr<Collection>, std::less<>>;
+  CollectionMap collections_;
+  // The entry the last lookup found (map entries stay put until erased): a session looks the
+  // same name up several times per frame, and one string comparison beats a tree walk.
+  mutable const CollectionMap::value_type* last_ = nullptr;
 };
 
 }  // namespace minimongo

@@ -105,6 +105,7 @@ class KeyDictionary {
   struct Entry {
     const char* data;
     uint32_t size;
+    bool storable;  // StorableName(name), computed once
   };
 
   static KeyDictionary& Global() {
@@ -115,10 +116,10 @@ class KeyDictionary {
   // Static, so that a lookup is two dependent loads (chunk, entry) from a fixed address,
   // without the function-local static's guard: documents decode names in every field read.
   static std::string_view Name(uint32_t id) {
-    const Entry* chunk = chunks_[id >> kChunkBits].load(std::memory_order_acquire);
-    const Entry& e = chunk[id & (kChunkSize - 1)];
+    const Entry& e = At(id);
     return std::string_view(e.data, e.size);
   }
+  static bool Storable(uint32_t id) { return At(id).storable; }
 
   // The id of `key`, or -1 when it is not interned (too long, or the dictionary is full).
   // Inline: the hit of a short name in the cache, the common case, is a few loads and
@@ -143,6 +144,11 @@ class KeyDictionary {
 
  private:
   KeyDictionary() = default;
+
+  static const Entry& At(uint32_t id) {
+    const Entry* chunk = chunks_[id >> kChunkBits].load(std::memory_order_acquire);
+    return chunk[id & (kChunkSize - 1)];
+  }
 
   // The per-thread cache of Intern: the hot path takes no lock. Two-way set-associative, so
   // that two frequent names of one set do not evict each other on every use. A slot holds the
@@ -210,7 +216,7 @@ class KeyDictionary {
     uint32_t chunk_index = id >> kChunkBits;
     Entry* chunk = chunks_[chunk_index].load(std::memory_order_relaxed);
     if (chunk == nullptr) chunk = new Entry[kChunkSize];
-    chunk[id & (kChunkSize - 1)] = Entry{copy, static_cast<uint32_t>(key.size())};
+    chunk[id & (kChunkSize - 1)] = Entry{copy, static_cast<uint32_t>(key.size()), StorableName(key)};
     chunks_[chunk_index].store(chunk, std::memory_order_release);
     ids_.emplace(std::string_view(copy, key.size()), id);
     return id;
@@ -490,6 +496,17 @@ bool BytesIdentical(ValueView a, ValueView b) {
 
 // ---------------------------------------------------------------------------------------------
 // Iterators
+
+bool StorableName(std::string_view name) {
+  return !name.starts_with('$') && name.find('.') == std::string_view::npos;
+}
+
+bool ObjectIterator::KeyIsStorable() const {
+  if ((key_code_ & 1) == 0) return KeyDictionary::Storable(static_cast<uint32_t>(key_code_ >> 1));
+  const size_t length = key_code_ >> 1;
+  return StorableName(
+      std::string_view(reinterpret_cast<const char*>(current_.value.payload() - length), length));
+}
 
 void ObjectIterator::DecodeKey() const {
   assert(remaining_ > 0);
@@ -807,7 +824,41 @@ bool ValueBuilder::EndObject() {
   std::vector<KeyRef>& keys = key_scratch_;
   keys.clear();
   const unsigned char* base = reinterpret_cast<const unsigned char*>(buf_.data());
-  const unsigned char* p = base + f.start + 8;
+  const unsigned char* const first = base + f.start + 8;
+  auto report = [&](std::string_view name) {
+    duplicate_key_ = std::string(name);
+    return false;
+  };
+  // Interned names only (the usual case): distinct ids are distinct names, so the check is on
+  // the codes, and no name is decoded unless one repeats.
+  if (f.count <= 16) {
+    size_t codes[16];
+    const unsigned char* p = first;
+    bool any_inline = false;
+    for (uint32_t i = 0; i < f.count && !any_inline; ++i) {
+      Type t = static_cast<Type>(*p++);
+      codes[i] = internal::ReadKeyCode(&p);
+      any_inline = (codes[i] & 1) != 0;
+      p += internal::PayloadSize(t, p);
+    }
+    if (!any_inline) {
+      for (uint32_t i = 1; i < f.count; ++i) {
+        for (uint32_t j = 0; j < i; ++j) {
+          if (codes[i] != codes[j]) continue;
+          const unsigned char* q = first;  // decode the repeated name for the message
+          for (uint32_t k = 0; k < i; ++k) {
+            Type t = static_cast<Type>(*q++);
+            internal::ReadKeyCode(&q);
+            q += internal::PayloadSize(t, q);
+          }
+          ++q;
+          return report(ReadKey(&q));
+        }
+      }
+      return true;
+    }
+  }
+  const unsigned char* p = first;
   bool any_inline = false;
   for (uint32_t i = 0; i < f.count; ++i) {
     Type t = static_cast<Type>(*p++);
@@ -818,10 +869,6 @@ bool ValueBuilder::EndObject() {
     keys.push_back(KeyRef{code, name});
     p += internal::PayloadSize(t, p);
   }
-  auto report = [&](std::string_view name) {
-    duplicate_key_ = std::string(name);
-    return false;
-  };
   if (keys.size() <= 16) {
     for (size_t i = 1; i < keys.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {

@@ -203,6 +203,10 @@ class FieldKey {
   size_t code_;  // id << 1 when interned, length << 1 | 1 otherwise
 };
 
+// Whether a document may store a field of this name: it neither starts with '$' nor contains
+// '.' (the store's rule for every key; see minimongo/collection.h).
+bool StorableName(std::string_view name);
+
 // The key code FieldKey(name) would hold (for types that store codes, like FieldPath).
 size_t FieldKeyCode(std::string_view name);
 
@@ -303,6 +307,9 @@ class ObjectIterator {
   // Whether the current field is named `key`: compares the stored key code (an integer for
   // interned names) rather than the name. REQUIRES: not at the end.
   bool KeyIs(const FieldKey& key) const;
+  // StorableName(current field's name), from a bit the key dictionary keeps for interned names
+  // (no decoding). REQUIRES: not at the end.
+  bool KeyIsStorable() const;
   // The current field's name as a FieldKey holding the stored key code, so that building it
   // costs no dictionary lookup of the name (only decoding it, as operator* does). Valid while
   // the iterated value is. REQUIRES: not at the end.

@@ -98,17 +98,23 @@ void IdIndex::InsertEntry(Entry e) {
   }
 }
 
-void IdIndex::Insert(uint32_t slot) {
+void IdIndex::Insert(uint32_t slot) { Insert(slot, HashOfSlot(slot)); }
+
+void IdIndex::Insert(uint32_t slot, uint64_t hash) {
   assert(slot != kEmpty);
+  assert(static_cast<uint32_t>(hash) == HashOfSlot(slot));
   if (size_ + 1 > entries_.size() / 4 * 3) Rehash(CapacityFor(size_ + 1));
-  InsertEntry(Entry{slot, HashOfSlot(slot)});
+  InsertEntry(Entry{slot, static_cast<uint32_t>(hash)});
   ++size_;
 }
 
-void IdIndex::Erase(uint32_t slot) {
+void IdIndex::Erase(uint32_t slot) { Erase(slot, HashOfSlot(slot)); }
+
+void IdIndex::Erase(uint32_t slot, uint64_t hash) {
   assert(size_ > 0 && "Erase of a slot the index does not hold");
+  assert(static_cast<uint32_t>(hash) == HashOfSlot(slot));
   if (size_ == 0) return;
-  const uint32_t bits = HashOfSlot(slot);
+  const uint32_t bits = static_cast<uint32_t>(hash);
   size_t i = bits & mask_;
   while (entries_[i].slot != slot) {
     if (entries_[i].slot == kEmpty) {

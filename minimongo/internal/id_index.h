@@ -56,8 +56,12 @@ class IdIndex {
 
   // Adds `slot`, whose document's id is not in the index yet (the caller checked).
   void Insert(uint32_t slot);
+  // The same when the caller knows Hash() of the slot's id.
+  void Insert(uint32_t slot, uint64_t hash);
   // Removes `slot`'s entry. REQUIRES: `slot` is in the index and still holds its document.
   void Erase(uint32_t slot);
+  // The same when the caller knows Hash() of the slot's id (it just looked the id up).
+  void Erase(uint32_t slot, uint64_t hash);
   // Forgets every entry; keeps the table.
   void Clear();
   // Makes room for `n` entries without growing again.

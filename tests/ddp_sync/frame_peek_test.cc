@@ -22,6 +22,11 @@ TEST(FramePeekTest, MeteorLayout) {
   ExpectTarget(R"({"msg":"changed","collection":"files","id":"T7zmo9YS4XsrpfRtk","fields":{}})",
                "files", "T7zmo9YS4XsrpfRtk");
   ExpectTarget(R"({"msg":"removed","collection":"c","id":""})", "c", "");
+  // A message name the layout check does not read to its end (escaped, or long) still finds
+  // the target by search.
+  ExpectTarget(R"({"msg":"a\"b","collection":"c","id":"x"})", "c", "x");
+  ExpectTarget(R"({"msg":")" + std::string(40, 'm') + R"(","collection":"c","id":"x"})", "c", "x");
+  ExpectTarget(R"({"msg":"added","collection":"c","fields":{},"id":"x"})", "c", "x");
 }
 
 TEST(FramePeekTest, OtherOrdersAndSpacing) {

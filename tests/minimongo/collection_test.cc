@@ -1346,6 +1346,43 @@ struct MergeCase {
   bool changed;
 };
 
+// A merge whose values keep their type and size is written over the stored bytes when no one
+// else holds the document; a Value returned before keeps its own.
+TEST(CollectionMergeTest, SameSizeMergeNeverChangesADocumentReturnedEarlier) {
+  Collection c("c");
+  InsertAll(&c, R"([{"_id": 1, "n": 1, "f": false, "s": "abc", "t": [1]}])");
+  auto stored_payload = [&] {
+    const unsigned char* p = nullptr;
+    c.ForEachDocument([&](const Value& doc) { p = doc.view().payload(); });
+    return p;
+  };
+  std::optional<Value> held = c.FindById(Value::Int32(1).view());
+  absl::StatusOr<bool> changed = c.MergeTopLevelFields(
+      Value::Int32(1).view(), Parse(R"({"n": 2, "f": true, "s": "xyz"})").view(), {});
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_TRUE(*changed);
+  EXPECT_EQ(query::ToEjson(held->view()), R"({"_id":1,"n":1,"f":false,"s":"abc","t":[1]})");
+  EXPECT_THAT(Snapshot(c), ElementsAre(R"({"_id":1,"n":2,"f":true,"s":"xyz","t":[1]})"));
+  held.reset();
+  // Alone now: same-size merges keep the block, a repeat is "unchanged", a larger value or a
+  // new field builds a new document.
+  const unsigned char* before = stored_payload();
+  changed = c.MergeTopLevelFields(Value::Int32(1).view(), Parse(R"({"n": 3, "t": [2]})").view(), {});
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_TRUE(*changed);
+  EXPECT_EQ(stored_payload(), before);
+  changed = c.MergeTopLevelFields(Value::Int32(1).view(), Parse(R"({"n": 3})").view(), {});
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_FALSE(*changed);
+  changed = c.MergeTopLevelFields(Value::Int32(1).view(), Parse(R"({"n": 4, "s": "abcd"})").view(), {});
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_TRUE(*changed);
+  EXPECT_THAT(Snapshot(c), ElementsAre(R"({"_id":1,"n":4,"f":true,"s":"abcd","t":[2]})"));
+  changed = c.MergeTopLevelFields(Value::Int32(1).view(), Parse(R"({"n": 5, "new": 1})").view(), {});
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_THAT(Snapshot(c), ElementsAre(R"({"_id":1,"n":5,"f":true,"s":"abcd","t":[2],"new":1})"));
+}
+
 TEST(CollectionMergeTest, FieldsReplacedAppendedClearedInPlace) {
   const std::string long_a(70, 'a');  // longer than the key dictionary keeps: stored inline
   const std::string long_b = std::string(69, 'a') + "b";

@@ -475,6 +475,39 @@ TEST(ValueTest, IteratorKeyIsAndValueWithoutDecodingNames) {
   EXPECT_EQ((*copy).key, long_name);
 }
 
+// KeyIsStorable answers StorableName for interned names (from the dictionary's bit) and for
+// names stored inline (from their bytes); key() carries the stored code.
+TEST(ValueTest, IteratorKeyIsStorableAndKey) {
+  const std::string long_plain(70, 'p');
+  const std::string long_dot = std::string(69, 'p') + ".";
+  const std::string long_dollar = "$" + std::string(69, 'p');
+  const std::vector<std::pair<std::string, bool>> names = {
+      {"plain", true}, {"", true},         {"$set", false},      {"a.b", false},
+      {".", false},    {"a$", true},       {long_plain, true},   {long_dot, false},
+      {long_dollar, false}};
+  std::vector<std::pair<std::string, Value>> fields;
+  for (const auto& [name, storable] : names) fields.emplace_back(name, Value::Int32(1));
+  ValueBuilder b;
+  b.BeginObject();
+  for (const auto& [name, value] : fields) {
+    b.Key(name);
+    b.Append(value.view());
+  }
+  ASSERT_TRUE(b.EndObject());
+  Value obj = b.Finish();
+  size_t i = 0;
+  for (auto it = obj.view().fields().begin(); it != obj.view().fields().end(); ++it, ++i) {
+    SCOPED_TRACE(names[i].first);
+    EXPECT_EQ(it.KeyIsStorable(), names[i].second);
+    EXPECT_EQ(StorableName(names[i].first), names[i].second);
+    FieldKey key = it.key();
+    EXPECT_EQ(key.name(), names[i].first);
+    EXPECT_TRUE(it.KeyIs(key));
+    ASSERT_TRUE(obj.view().Find(key).has_value());
+  }
+  EXPECT_EQ(i, names.size());
+}
+
 TEST(ValueTest, FieldKeyOfAnEmptyViewMatchesTheEmptyName) {
   FieldKey empty{std::string_view()};  // data() is null
   Value obj = Value::Object({{"", Value::Int32(5)}});
