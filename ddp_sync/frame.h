@@ -102,7 +102,9 @@ enum class Dialect : uint8_t { kDdp1, kOneOffice };
 //   kResult      message_id, result and error (each optional)
 //   kError       reason, offending_message (optional)
 struct ServerMessage {
-  ServerMessage() = default;
+  // User-provided (not "= default"), so that a value-initialized message, as the decoder
+  // builds one per frame, runs the members' initializers without first clearing all of it.
+  ServerMessage() {}
   ServerMessage(ServerMessage&&) = default;
   ServerMessage& operator=(ServerMessage&&) = default;
   ServerMessage(const ServerMessage&) = delete;

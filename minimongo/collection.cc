@@ -352,17 +352,18 @@ absl::StatusOr<UpdateResult> Collection::Update(const Value& selector, const Val
 
 absl::StatusOr<UpdateResult> Collection::UpdateImpl(const Value& selector, const Value& modifier,
                                                     const UpdateOptions& options,
-                                                    const uint64_t* id_hash) {
+                                                    const KnownId* known) {
   // Compile everything before touching anything. A plain `_id` selector skips the selector
   // compiler: it is the common case (updates by id) and the lookup is one hash probe.
   std::optional<query::Selector> compiled;
   // The selector, the modifier and the document are usually three cache misses: start the
   // modifier's while the selector and the index are read.
   __builtin_prefetch(modifier.view().payload());
-  std::optional<ValueView> plain_id = PlainIdSelector(selector.view());
-  assert(id_hash == nullptr || plain_id.has_value());
+  const std::optional<ValueView> plain_id =
+      known != nullptr ? std::optional<ValueView>(known->id) : PlainIdSelector(selector.view());
+  assert(known == nullptr || PlainIdSelector(selector.view()).has_value());
   const uint64_t hash =
-      !plain_id ? 0 : (id_hash != nullptr ? *id_hash : internal::IdIndex::Hash(*plain_id));
+      !plain_id ? 0 : (known != nullptr ? known->hash : internal::IdIndex::Hash(*plain_id));
   if (plain_id && options.array_filters.empty()) {
     // The fast path of updates by id: a $set/$unset/$inc of plain paths is applied without
     // compiling the modifier (DirectModifier's contract: it accepts only what Compile accepts

@@ -297,11 +297,16 @@ class Collection {
   static std::optional<query::ValueView> PlainIdSelector(query::ValueView selector);
   // Slot of the document with this id, or -1.
   int64_t FindSlot(query::ValueView id) const;
-  // Update; `id_hash`, when not null, is IdIndex::Hash of the selector's plain `_id` (which it
-  // must have), computed by a caller that prefetched with it.
+  // A selector's plain `_id` (PlainIdSelector) and its IdIndex::Hash, found by a caller that
+  // prefetched with them.
+  struct KnownId {
+    query::ValueView id;
+    uint64_t hash;
+  };
+  // Update; `known`, when not null, is the selector's plain `_id` (which it must have).
   absl::StatusOr<UpdateResult> UpdateImpl(const query::Value& selector,
                                           const query::Value& modifier,
-                                          const UpdateOptions& options, const uint64_t* id_hash);
+                                          const UpdateOptions& options, const KnownId* known);
   // Slots matching `selector` in insertion order; uses the id index when possible.
   std::vector<uint32_t> MatchSlots(const query::Selector& selector, size_t max_matches) const;
   // `doc` with `_id` first (and `id` put there when the doc had none).

@@ -75,6 +75,7 @@ static_assert(kEntryAhead < kRequestAhead);
 BulkUpdateResult Collection::BulkUpdate(std::span<const UpdateRequest> requests) {
   struct Stage {
     bool by_id = false;
+    ValueView id;  // the plain `_id` of the request's selector, when by_id
     IdPrefetch prefetch;
   };
   std::array<Stage, kRing> ring;
@@ -89,6 +90,7 @@ BulkUpdateResult Collection::BulkUpdate(std::span<const UpdateRequest> requests)
     std::optional<ValueView> id = PlainIdSelector(requests[k].selector.view());
     if (!id) return;
     st.by_id = true;
+    st.id = *id;
     st.prefetch = PrefetchIdEntry(*id);
   };
   auto start_slot = [&](size_t k) {
@@ -115,8 +117,9 @@ BulkUpdateResult Collection::BulkUpdate(std::span<const UpdateRequest> requests)
     if (i + kDocAhead < n) start_document(i + kDocAhead);
     const UpdateRequest& r = requests[i];
     const Stage& st = ring[i % kRing];
+    const KnownId known{st.id, st.prefetch.hash};
     absl::StatusOr<UpdateResult> result =
-        UpdateImpl(r.selector, r.modifier, r.options, st.by_id ? &st.prefetch.hash : nullptr);
+        UpdateImpl(r.selector, r.modifier, r.options, st.by_id ? &known : nullptr);
     if (!result.ok()) {
       out.error = absl::Status(result.status().code(),
                                fmt::format("update {}: {}", i, std::string(result.status().message())));

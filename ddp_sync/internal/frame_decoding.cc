@@ -174,7 +174,7 @@ namespace {
 // A member name with its key code resolved once, and where CollectMembers puts its value.
 struct MemberKey {
   query::FieldKey key;
-  std::optional<ValueView> Members::*slot;
+  Member Members::*slot;
 };
 
 // In the order members usually come in a server frame (msg, collection, id, fields, cleared),
@@ -221,7 +221,7 @@ void CollectMembers(ValueView frame, Members* m) {
       while (i < count && !it.KeyIs(keys[i].key)) ++i;
       if (i == count) continue;  // not a member any decoder reads
     }
-    (m->*keys[i].slot) = it.value();
+    (m->*keys[i].slot).Set(it.value());
     next = i + 1 == count ? 0 : i + 1;
   }
 }

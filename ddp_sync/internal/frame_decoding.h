@@ -40,11 +40,37 @@ std::string_view Article(query::ValueView v);
 // it. Errors: InvalidArgument, the message without the "ddp frame N" prefix.
 absl::StatusOr<query::Value> ParseFrame(std::string_view text, std::string* msg_type);
 
+// One member of a frame, or nothing when the frame lacks it: an optional view that writes
+// only its flag when constructed (a decoder builds nineteen per frame; a std::optional's
+// construction clears the whole of each).
+class Member {
+ public:
+  Member() : present_(false) {}
+  explicit operator bool() const { return present_; }
+  // REQUIRES: present.
+  const query::ValueView& operator*() const { return view_; }
+  const query::ValueView* operator->() const { return &view_; }
+  // As an optional, for helpers that take one.
+  operator std::optional<query::ValueView>() const {
+    if (!present_) return std::nullopt;
+    return view_;
+  }
+  void Set(query::ValueView v) {
+    view_ = v;
+    present_ = true;
+  }
+
+ private:
+  union {
+    query::ValueView view_;  // set when present_
+  };
+  bool present_;
+};
+
 // A frame's members by name, found in one pass over the frame object.
 struct Members {
-  std::optional<query::ValueView> msg, collection, id, fields, cleared, before, data, subs,
-      session, version, result, error, methods, reason, offending, support, name, params,
-      random_seed;
+  Member msg, collection, id, fields, cleared, before, data, subs, session, version, result,
+      error, methods, reason, offending, support, name, params, random_seed;
 };
 // REQUIRES: frame is an object. The views point into it.
 void CollectMembers(query::ValueView frame, Members* m);

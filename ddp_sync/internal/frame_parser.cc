@@ -96,6 +96,63 @@ bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
   return p + 1;  // after the closing quote
 }
 
+uint64_t Load8(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+// The 8 bytes of w (little-endian: the first byte of the text lowest) as a decimal number,
+// each byte a digit value 0..9 (already less '0'): pairs, then quads, then the octet, by
+// multiply-and-shift (three multiplications instead of eight multiply-adds).
+uint32_t EightDigitsValue(uint64_t w) {
+  w = w * 10 + (w >> 8);  // byte 2i: the pair of digits 2i, 2i+1
+  w = (((w & 0x000000ff000000ffULL) * (100 + (1000000ULL << 32))) +
+       (((w >> 16) & 0x000000ff000000ffULL) * (1 + (10000ULL << 32)))) >>
+      32;
+  return static_cast<uint32_t>(w);
+}
+
+// 10^n for n in [0, 8).
+constexpr uint32_t kPow10[8] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+
+// The digits at p, a run that starts with a digit: adds them to *magnitude (wrapping beyond
+// 2^64, which the caller detects by the count) and returns the position after the run.
+// Eight bytes at a time while eight can be read: a byte is a digit when its high nibble is 3
+// and adding 6 keeps it so. A carry out of a non-digit byte can only spoil the bytes after
+// the first non-digit, which are not used.
+[[gnu::always_inline]] inline const char* ScanDigits(const char* p, const char* end,
+                                                    uint64_t* magnitude) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  uint64_t m = *magnitude;
+  while (end - p >= 8) {
+    const uint64_t w = Load8(p);
+    const uint64_t nibbles = (w & (0xf0 * kOnes)) | (((w + 0x06 * kOnes) & (0xf0 * kOnes)) >> 4);
+    const uint64_t not_digit = nibbles ^ (0x33 * kOnes);
+    // Subtracting '0' borrows only from a non-digit byte, into the bytes after it.
+    const uint64_t values = w - 0x30 * kOnes;
+    if (not_digit == 0) {
+      m = m * 100000000 + EightDigitsValue(values);
+      p += 8;
+      continue;
+    }
+    const unsigned n = static_cast<unsigned>(__builtin_ctzll(not_digit)) >> 3;  // digits
+    if (n != 0) {
+      // The n digits moved to the top bytes: zero bytes below are leading zeros.
+      m = m * kPow10[n] + EightDigitsValue(values << (64 - 8 * n));
+      p += n;
+    }
+    *magnitude = m;
+    return p;
+  }
+  while (p != end && IsDigit(*p)) {
+    m = m * 10 + static_cast<unsigned>(*p - '0');
+    ++p;
+  }
+  *magnitude = m;
+  return p;
+}
+
 // A number as query::ParseEjson types it: an integer literal that fits int64 is an integer,
 // anything with a fraction or an exponent, or beyond int64, a double.
 struct Number {
@@ -120,10 +177,7 @@ struct Number {
     // Up to 19 digits cannot overflow (10^19 - 1 < 2^64); with more the literal is at least
     // 10^19, beyond int64 either way, so the (wrapped) magnitude is not used.
     const char* digits = p;
-    while (p != end && IsDigit(*p)) {
-      magnitude = magnitude * 10 + static_cast<unsigned>(*p - '0');
-      ++p;
-    }
+    p = ScanDigits(p, end, &magnitude);
     overflow = p - digits > 19;
   }
   bool is_float = false;
@@ -180,12 +234,87 @@ std::optional<query::ValueView> FrameParser::Parse(std::string_view text) {
   const char* const end = text.data() + text.size();
   end_ = end;
   const char* p = SkipSpace(text.data(), end);
-  p = p != end && *p == '{' ? ParseObject(p, 1, nullptr) : nullptr;
+  const Prefix* prefix = nullptr;
+  if (p == end || *p != '{') {
+    p = nullptr;
+  } else if ((prefix = FindPrefix(text)) != nullptr) {
+    builder_.BeginObject();
+    for (size_t i = 0; i < prefix->count; ++i) {
+      builder_.Key(*prefix->keys[i]);
+      builder_.AppendString(prefix->values[i]);
+    }
+    p = ParseMembers(text.data() + prefix->text.size(), 1);
+  } else {
+    p = ParseObject(p, 1, nullptr);
+  }
   if (p == nullptr || SkipSpace(p, end) != end) {
     builder_.Reset();
     return std::nullopt;
   }
+  if (prefix == nullptr) RememberPrefix(text);
   return builder_.LastValue();
+}
+
+const FrameParser::Prefix* FrameParser::FindPrefix(std::string_view text) const {
+  if (text.size() < 16) return nullptr;
+  const uint64_t probe = Load8(text.data() + 8);
+  for (size_t slot = 0; slot < kPrefixSlots; ++slot) {
+    if (probes_[slot] != probe) continue;
+    const Prefix& prefix = prefixes_[slot];
+    const size_t n = prefix.text.size();
+    // Longer than the prefix: members follow it. (A text with zero bytes [8, 16) matches
+    // an unused slot's probe.)
+    if (n == 0 || text.size() <= n) continue;
+    // Word by word, the last word overlapping (n >= 16).
+    const char* a = text.data();
+    const char* b = prefix.text.data();
+    bool same = Load8(a) == Load8(b);
+    for (size_t i = 16; i + 8 < n && same; i += 8) same = Load8(a + i) == Load8(b + i);
+    if (same && Load8(a + n - 8) == Load8(b + n - 8)) return &prefix;
+  }
+  return nullptr;
+}
+
+void FrameParser::RememberPrefix(std::string_view text) {
+  // Re-reads the text just parsed: '{', then "key":"value", pairs, no white space.
+  const char* const end = text.data() + text.size();
+  const char* p = text.data();
+  if (p == end || *p != '{') return;
+  ++p;
+  size_t count = 0;
+  const char* prefix_end = nullptr;
+  std::string_view keys[kMaxPrefixMembers], values[kMaxPrefixMembers];
+  while (count < kMaxPrefixMembers) {
+    if (p == end || *p != '"') break;
+    p = ScanString(p, end, &keys[count]);
+    if (p == nullptr || keys[count] == "id" || p == end || *p != ':') break;
+    ++p;
+    if (p == end || *p != '"') break;
+    p = ScanString(p, end, &values[count]);
+    if (p == nullptr || p == end || *p != ',') break;
+    ++p;
+    ++count;
+    prefix_end = p;
+  }
+  if (count == 0 || prefix_end - text.data() < 16) return;
+  const size_t slot = next_prefix_slot_;
+  next_prefix_slot_ = (next_prefix_slot_ + 1) % kPrefixSlots;
+  Prefix& prefix = prefixes_[slot];
+  prefix.text.assign(text.data(), prefix_end);
+  prefix.count = count;
+  // The views move from the frame's text to the copy.
+  const char* const base = prefix.text.data();
+  for (size_t i = 0; i < kMaxPrefixMembers; ++i) {
+    if (i < count) {
+      prefix.keys[i].emplace(std::string_view(base + (keys[i].data() - text.data()), keys[i].size()));
+      prefix.values[i] =
+          std::string_view(base + (values[i].data() - text.data()), values[i].size());
+    } else {
+      prefix.keys[i].reset();
+      prefix.values[i] = {};
+    }
+  }
+  probes_[slot] = Load8(base + 8);
 }
 
 query::Value FrameParser::Release() { return builder_.Finish(); }
@@ -298,35 +427,35 @@ const char* FrameParser::ParseObject(const char* p, size_t depth,
                                      const std::string_view* outer_key) {
   if (depth > kMaxFastDepth) return nullptr;
   const char* const end = end_;
-  // Begun at its first key, once it is known not to be {"$date": ms}.
-  auto begin = [&] {
-    if (outer_key != nullptr) {
-      builder_.BeginObjectField(*outer_key);
-    } else {
-      builder_.BeginObject();
-    }
-  };
   p = SkipSpace(p + 1, end);
-  if (p != end && *p == '}') {
-    begin();
-    return builder_.EndObject() ? p + 1 : nullptr;
+  if (p != end && p[0] == '"' && end - p > 1 && p[1] == '$') {
+    // The one special form the fast path reads, below the top level (which is plain JSON):
+    // {"$date": ms}, Meteor's date, in nearly every document. Any other '$' key may open
+    // another special form: the general path decides.
+    std::string_view key;
+    p = ScanString(p, end, &key);
+    if (p == nullptr || depth <= 1 || key != "$date") return nullptr;
+    return ParseDateRest(p, outer_key);
   }
-  bool first = true;
+  if (outer_key != nullptr) {
+    builder_.BeginObjectField(*outer_key);
+  } else {
+    builder_.BeginObject();
+  }
+  if (p != end && *p == '}') return builder_.EndObject() ? p + 1 : nullptr;
+  return ParseMembers(p, depth);
+}
+
+const char* FrameParser::ParseMembers(const char* p, size_t depth) {
+  const char* const end = end_;
   while (true) {
     p = SkipSpace(p, end);
     if (p == end || *p != '"') return nullptr;
     std::string_view key;
     p = ScanString(p, end, &key);
     if (p == nullptr) return nullptr;
-    if (!key.empty() && key[0] == '$') {
-      // The one special form the fast path reads, below the top level (which is plain JSON):
-      // {"$date": ms}, Meteor's date, in nearly every document. Any other '$' key may open
-      // another special form: the general path decides.
-      if (!first || depth <= 1 || key != "$date") return nullptr;
-      return ParseDateRest(p, outer_key);
-    }
-    if (first) begin();
-    first = false;
+    // A '$' key after the first may open a special form: the general path decides.
+    if (!key.empty() && key[0] == '$') return nullptr;
     p = SkipSpace(p, end);
     if (p == end || *p != ':') return nullptr;
     p = SkipSpace(p + 1, end);

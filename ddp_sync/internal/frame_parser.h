@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "query/value.h"
@@ -62,12 +63,40 @@ class FrameParser {
   // item's type in one builder call.
   const char* ParseValue(const char* p, size_t depth);
   const char* ParseObject(const char* p, size_t depth, const std::string_view* key);
+  // The members of the object begun in the builder, from the key at p (after white space) to
+  // the closing brace; no key may start with '$'.
+  const char* ParseMembers(const char* p, size_t depth);
   const char* ParseArray(const char* p, size_t depth, const std::string_view* key);
   const char* ParseNumber(const char* p);
   const char* ParseDateRest(const char* p, const std::string_view* key);
 
+  // The top level's leading members, remembered by their text: data frames open with the
+  // same text ({"msg":"changed","collection":"files",) frame after frame, so those members go
+  // into the builder from names resolved once and values already scanned, instead of being
+  // parsed. A remembered prefix is the text from the opening brace through the comma after at
+  // most kMaxPrefixMembers members with string values, up to a member named "id" (which
+  // changes from frame to frame), without white space, at least 16 bytes long. Writing them
+  // as Key(FieldKey) + AppendString builds the bytes a parse builds.
+  static constexpr size_t kPrefixSlots = 8;
+  static constexpr size_t kMaxPrefixMembers = 2;
+  struct Prefix {
+    std::string text;  // empty: an unused slot
+    size_t count = 0;  // members
+    std::optional<query::FieldKey> keys[kMaxPrefixMembers];  // names viewing `text`
+    std::string_view values[kMaxPrefixMembers];             // views of `text`
+  };
+  // The remembered prefix `text` starts with, or nullptr.
+  const Prefix* FindPrefix(std::string_view text) const;
+  // Remembers the prefix of `text`, just parsed, when it has one (see Prefix).
+  void RememberPrefix(std::string_view text);
+
   const char* end_ = nullptr;
   query::ValueBuilder builder_;
+  // prefixes_[i]'s bytes [8, 16): one compare per slot tells the usual prefixes apart (by the
+  // message type). 0 for an unused slot (whose text is empty).
+  uint64_t probes_[kPrefixSlots] = {};
+  Prefix prefixes_[kPrefixSlots];
+  size_t next_prefix_slot_ = 0;  // the slot RememberPrefix fills next (round robin)
 };
 
 }  // namespace minimongo::ddp::internal

@@ -42,24 +42,6 @@ constexpr std::string_view kIdKey = "\"id\":\"";
 }  // namespace
 
 std::optional<FrameTarget> PeekFrameTarget(std::string_view text) {
-  // Meteor's own layout first: {"msg":"<type>","collection":"<name>","id":"<id>"...
-  constexpr std::string_view kMsgPrefix = "{\"msg\":\"";
-  if (text.starts_with(kMsgPrefix)) {
-    size_t end = kMsgPrefix.size();
-    while (end < text.size() && end < 32 && text[end] != '"' && text[end] != '\\') ++end;
-    if (end < text.size() && text[end] == '"' &&
-        text.substr(end + 1).starts_with(",\"collection\":\"")) {
-      const size_t collection_at = end + 1 + 1 + kCollectionKey.size();
-      std::optional<std::string_view> collection = StringAt(text, collection_at);
-      if (collection) {
-        const size_t id_at = collection_at + collection->size() + 1;
-        if (text.substr(id_at).starts_with(",\"id\":\"")) {
-          std::optional<std::string_view> id = StringAt(text, id_at + 1 + kIdKey.size());
-          if (id) return FrameTarget{*collection, *id};
-        }
-      }
-    }
-  }
   size_t collection_at = After(text, kCollectionKey, 0);
   if (collection_at == std::string_view::npos) return std::nullopt;
   std::optional<std::string_view> collection = StringAt(text, collection_at);

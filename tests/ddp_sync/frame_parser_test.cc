@@ -111,6 +111,40 @@ TEST(FrameParserTest, NumbersAreTypedAsTheGeneralParserTypesThem) {
   EXPECT_EQ(v->Find("c")->type(), Type::kDouble);
 }
 
+// Integer literals of every length from 1 to 24 digits, ending at every distance from the end
+// of the text (the scan reads 8 bytes at a time while 8 remain), signed and not, and with
+// fractions and exponents after them: typed and valued as the general parser does.
+TEST(FrameParserTest, DigitRunsOfEveryLengthAndPosition) {
+  FrameParser parser;
+  const std::string kDigits = "918273645546372819091827";
+  for (size_t n = 1; n <= kDigits.size(); ++n) {
+    for (const std::string& sign : {std::string(), std::string("-")}) {
+      for (const char* tail : {"", ".25", "e2", "E-1"}) {
+        const std::string number = sign + kDigits.substr(0, n) + tail;
+        for (size_t pad = 0; pad <= 9; ++pad) {
+          // `pad` bytes of other members after the number.
+          std::string after = pad == 0 ? "" : ",\"" + std::string(pad, 'z') + "\":1";
+          ExpectFastAndSame(parser, "{\"n\":" + number + after + "}");
+          ExpectFastAndSame(parser, "{\"n\":[" + number + "]" + after + "}");
+        }
+      }
+    }
+  }
+  // Zeros inside the run, and runs stopped by each kind of byte at each place in a word.
+  for (size_t at = 1; at <= 16; ++at) {
+    for (const char* stop : {"", ",\"z\":1", " ", ".5", "e1"}) {
+      const std::string number = "1" + std::string(at - 1, '0') + "7";
+      ExpectFastAndSame(parser, "{\"n\":" + number.substr(0, at) + stop + "}");
+      ExpectFastAndSame(parser, "{\"n\":" + number + stop + "}");
+    }
+  }
+  std::optional<ValueView> v = parser.Parse(R"({"a":12345678,"b":123456789,"c":9223372036854775807})");
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->Find("a")->AsInt32(), 12345678);
+  EXPECT_EQ(v->Find("b")->AsInt32(), 123456789);
+  EXPECT_EQ(v->Find("c")->AsInt64(), INT64_MAX);
+}
+
 TEST(FrameParserTest, DatesAreConvertedBelowTheTopLevel) {
   FrameParser parser;
   const char* const kDates[] = {
@@ -252,6 +286,72 @@ TEST(FrameParserTest, ReuseKeepsEachResultAndReleaseOwnsIt) {
   absl::StatusOr<Value> general = General(b);
   ASSERT_THAT(general, IsOk());
   EXPECT_TRUE(SameBytes(owned.view(), general->view()));  // ...and the released value kept
+}
+
+// A frame that opens with the text of an earlier frame's leading members (the parser copies
+// those instead of parsing them again) builds the same value as a fresh parse, whatever follows.
+TEST(FrameParserTest, RepeatedOpeningsBuildWhatAFreshParseBuilds) {
+  const std::string long_key(70, 'q');  // beyond the key dictionary's length cap: inline
+  const char* const kOpenings[] = {
+      R"({"msg":"changed","collection":"files",)",
+      R"({"msg":"added","collection":"files",)",
+      R"({"msg":"changed","collection":"users",)",
+      "{\"msg\":\"caf\xc3\xa9\",\"collection\":\"\xe2\x82\xac\",",  // UTF-8 values
+      R"({"msg":"ready","subs":["1"],)",               // a non-string member ends the run
+      R"({"msg" : "changed","collection":"files",)",   // white space: not remembered
+      R"({"a":"1234567890123456",)",                   // one member
+      R"({"a":"","b":"",)",                            // shorter than 16 bytes: not remembered
+  };
+  std::vector<std::string> openings(std::begin(kOpenings), std::end(kOpenings));
+  openings.push_back("{\"" + long_key + "\":\"v\",\"collection\":\"files\",");
+  const char* const kRests[] = {
+      R"("id":"a1","fields":{"x":1}})",
+      R"("id":"b2"})",
+      R"( "id" : "c3" , "fields" : { } })",
+      R"("fields":{"meta":{"m":{"$date":5}}},"cleared":["x"]})",
+  };
+  FrameParser parser;
+  // Twice round, and more openings than the parser remembers: each is remembered, used, and
+  // eventually replaced.
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& opening : openings) {
+      for (const char* rest : kRests) {
+        ExpectFastAndSame(parser, opening + rest);
+        ExpectFastAndSame(parser, opening + rest);
+      }
+    }
+  }
+  // "id" ends the run of remembered members (its value changes from frame to frame).
+  ExpectFastAndSame(parser, R"({"msg":"pingpong","id":"a1","x":1})");
+  ExpectFastAndSame(parser, R"({"msg":"pingpong","id":"b2","x":1})");
+  ExpectFastAndSame(parser, R"({"msg":"pingpong","id":"b2","x":2})");
+  // After a remembered opening, a repeated key is still declined (the general path rejects
+  // it), as are a '$' key, a trailing comma, an escape, and nothing at all.
+  const std::string opening = R"({"msg":"changed","collection":"files",)";
+  ExpectFastAndSame(parser, opening + R"("id":"a"})");
+  for (const char* rest : {R"("msg":"x"})", R"("collection":"y","id":"z"})", R"("$date":1})",
+                           "}", R"("id":"a",})", R"("i\u0064":"a"})", "", R"("id")"}) {
+    EXPECT_FALSE(parser.Parse(opening + rest).has_value()) << opening + rest;
+  }
+  // An opening alone is not a frame; a longer value with the same start is a different one.
+  EXPECT_FALSE(parser.Parse(opening).has_value());
+  ExpectFastAndSame(parser, R"({"msg":"changed","collection":"filesX","id":"a"})");
+  ExpectFastAndSame(parser, R"({"msg":"changed","collection":"file","id":"a"})");
+  ExpectFastAndSame(parser, R"({"msg":"changed","collection":"files","idx":"a"})");
+  std::optional<ValueView> v = parser.Parse(opening + R"("id":"k"})");
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->size(), 3u);
+  EXPECT_EQ(v->Find("collection")->AsString(), "files");
+  EXPECT_EQ(v->Find("msg")->AsString(), "changed");
+}
+
+// Texts whose bytes 8 to 16 are zero (the mark of an unused slot) are read safely.
+TEST(FrameParserTest, ZeroBytesWhereAnOpeningIsLookedUp) {
+  FrameParser parser;
+  const std::string text = "{\"a\":\"x" + std::string(9, '\0') + "\"}";  // bytes 7 to 16
+  EXPECT_FALSE(parser.Parse(text).has_value());
+  ExpectFastAndSame(parser, R"({"msg":"changed","collection":"files","id":"a"})");
+  EXPECT_FALSE(parser.Parse(text).has_value());
 }
 
 // Decoding through a reused parser (the session's path) and through DecodeServerFrame gives
