@@ -835,10 +835,13 @@ bool ValueBuilder::EndObject() {
     size_t codes[16];
     const unsigned char* p = first;
     bool any_inline = false;
-    for (uint32_t i = 0; i < f.count && !any_inline; ++i) {
+    for (uint32_t i = 0; i < f.count; ++i) {
       Type t = static_cast<Type>(*p++);
       codes[i] = internal::ReadKeyCode(&p);
-      any_inline = (codes[i] & 1) != 0;
+      if ((codes[i] & 1) != 0) {  // a name stored inline: the general check below
+        any_inline = true;
+        break;
+      }
       p += internal::PayloadSize(t, p);
     }
     if (!any_inline) {

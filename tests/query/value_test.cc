@@ -745,6 +745,42 @@ TEST(ValueBuilderTest, NoFalseDuplicates) {
   EXPECT_EQ(b.Finish().size(), 100u);
 }
 
+// The exact duplicate check over every kind of value, with names interned and stored inline
+// (longer than the dictionary keeps), in every position: a regular expression after an inline
+// name, say, must be stepped over as a regex, not read as one at the name's bytes.
+TEST(ValueBuilderTest, DuplicateCheckStepsOverEveryValueAfterEveryKindOfName) {
+  const std::string long_a(70, 'a'), long_b(70, 'b');
+  const std::vector<std::string> names = {"x", long_a, "y", long_b};
+  auto append = [](ValueBuilder& b, int kind) {
+    switch (kind) {
+      case 0: b.AppendRegex(std::string(40, 'r'), "i"); break;
+      case 1: b.AppendString(std::string(30, 's')); break;
+      case 2: b.AppendBinary(0, std::string(20, 'z')); break;
+      default: b.BeginObject(); b.Key("k"); b.AppendInt32(1); ASSERT_TRUE(b.EndObject()); break;
+    }
+  };
+  for (int kind = 0; kind < 4; ++kind) {
+    for (size_t repeat = 0; repeat <= names.size(); ++repeat) {
+      SCOPED_TRACE(::testing::Message() << "kind " << kind << " repeat " << repeat);
+      ValueBuilder b;
+      b.BeginObject();
+      for (const std::string& name : names) {
+        b.Key(name);
+        append(b, kind);
+      }
+      if (repeat < names.size()) {  // the same name again: a duplicate to report
+        b.Key(names[repeat]);
+        b.AppendNull();
+        EXPECT_FALSE(b.EndObject());
+        EXPECT_EQ(b.duplicate_key(), names[repeat]);
+      } else {
+        EXPECT_TRUE(b.EndObject());
+        EXPECT_EQ(b.Finish().size(), names.size());
+      }
+    }
+  }
+}
+
 TEST(ValueBuilderTest, DuplicateDetectionIsPerObject) {
   ValueBuilder b;
   b.BeginObject();
