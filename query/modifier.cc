@@ -396,10 +396,10 @@ bool StorableWithin(ValueView v, size_t depth_left) {
   if (!v.IsObject() && !v.IsArray()) return true;
   if (depth_left == 0) return false;
   if (v.IsObject()) {
-    for (const Field& f : v.fields()) {
-      if (!f.key.empty() && f.key[0] == '$') return false;
-      if (f.key.find('.') != std::string_view::npos) return false;
-      if (!StorableWithin(f.value, depth_left - 1)) return false;
+    const ObjectRange fields = v.fields();
+    for (ObjectIterator it = fields.begin(); it != fields.end(); ++it) {
+      if (!it.KeyIsStorable()) return false;  // StorableName, without decoding the name
+      if (!StorableWithin(it.value(), depth_left - 1)) return false;
     }
   } else {
     for (ValueView e : v.elements()) {

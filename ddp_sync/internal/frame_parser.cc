@@ -153,6 +153,17 @@ constexpr uint32_t kPow10[8] = {1, 10, 100, 1000, 10000, 100000, 1000000, 100000
   return p;
 }
 
+// The step after an array element or an object member: past the ',' when another follows
+// (*more = true), past `close` when the container ends (*more = false); nullptr otherwise.
+[[gnu::always_inline]] inline const char* AfterItem(const char* p, const char* end, char close,
+                                                   bool* more) {
+  p = SkipSpace(p, end);
+  if (p == end) return nullptr;
+  *more = *p == ',';
+  if (!*more && *p != close) return nullptr;
+  return p + 1;
+}
+
 // A number as query::ParseEjson types it: an integer literal that fits int64 is an integer,
 // anything with a fraction or an exponent, or beyond int64, a double.
 struct Number {
@@ -411,15 +422,12 @@ const char* FrameParser::ParseArray(const char* p, size_t depth, const std::stri
     p = SkipSpace(p, end);
     p = ParseValue(p, depth);
     if (p == nullptr) return nullptr;
-    p = SkipSpace(p, end);
-    if (p == end) return nullptr;
-    if (*p == ',') {
-      ++p;
-      continue;
-    }
-    if (*p != ']') return nullptr;
+    bool more;
+    p = AfterItem(p, end, ']', &more);
+    if (p == nullptr) return nullptr;
+    if (more) continue;
     builder_.EndArray();
-    return p + 1;
+    return p;
   }
 }
 
@@ -494,15 +502,12 @@ const char* FrameParser::ParseMembers(const char* p, size_t depth) {
       p = ParseValue(p, depth);
       if (p == nullptr) return nullptr;
     }
-    p = SkipSpace(p, end);
-    if (p == end) return nullptr;
-    if (*p == ',') {
-      ++p;
-      continue;
-    }
-    if (*p != '}') return nullptr;
+    bool more;
+    p = AfterItem(p, end, '}', &more);
+    if (p == nullptr) return nullptr;
+    if (more) continue;
     // A repeated key is a rejection, whose message the general path writes.
-    return builder_.EndObject() ? p + 1 : nullptr;
+    return builder_.EndObject() ? p : nullptr;
   }
 }
 
