@@ -369,21 +369,25 @@ absl::StatusOr<UpdateResult> Collection::UpdateImpl(const Value& selector, const
     // compiling the modifier (DirectModifier's contract: it accepts only what Compile accepts
     // and produces the same bytes, declining otherwise), and only the written values are
     // validated (by Parse): the untouched fields were valid when stored. See docs/store.md.
+    // The probe is three dependent loads (entry, slot, document), the first usually a cache
+    // miss: start it, then parse the modifier while it arrives.
+    index_->PrefetchEntry(hash);
+    query::DirectModifier direct;
+    const bool direct_parsed = direct.Parse(modifier.view());
     int64_t slot = index_->Find(*plain_id, hash);
     if (slot >= 0) PrefetchDocument(slots_[slot].view());
-    query::DirectModifier direct;
-    if (direct.Parse(modifier.view())) {
+    if (direct_parsed) {
       if (slot < 0 && !options.upsert) return UpdateResult();
       if (slot >= 0) {
-        // Without live queries nothing needs the old document, and a document no one else
-        // holds (no Value returned by a Find shares its buffer) can take a same-size rewrite
-        // of its bytes: no new document, no copy, no comparison of the whole.
+        // Without live queries nothing needs the old document: the result is written straight
+        // into the stored Value, over its bytes when no one else holds them (no Value returned
+        // by a Find shares its buffer) and every size stays, else spliced into a new buffer.
         if (!Observed()) {
-          const query::DirectModifier::InPlace in_place = direct.ApplyInPlace(&slots_[slot]);
-          if (in_place != query::DirectModifier::InPlace::kDeclined) {
+          const query::DirectModifier::Outcome outcome = direct.ApplyTo(&slots_[slot]);
+          if (outcome != query::DirectModifier::Outcome::kDeclined) {
             UpdateResult result;
             result.matched = 1;
-            result.modified = in_place == query::DirectModifier::InPlace::kApplied ? 1 : 0;
+            result.modified = outcome == query::DirectModifier::Outcome::kApplied ? 1 : 0;
             if (engine_) FlushObservers();
             return result;
           }

@@ -12,11 +12,11 @@
 //
 // Documents are copy-on-write: a Value returned by Find, FindById or Fetch shares the stored
 // buffer and never changes, and a write replaces the stored document. An update by `_id` or a
-// merge (MergeTopLevelFields) that keeps every value's type and size (a $set of a number over
-// a number, say) rewrites the bytes of a stored document that nothing else holds (no returned
-// Value shares it, no live query is running) instead of building a new one. So the
-// `const Value&` that ForEach and ForEachDocument pass, and any ValueView into it, are valid
-// only until the next write to the collection; copy the Value to keep it.
+// merge (MergeTopLevelFields) that keeps every value's size (and, for a merge, its type: a
+// $set of a number over a number, say) rewrites the bytes of a stored document that nothing
+// else holds (no returned Value shares it, no live query is running) instead of building a
+// new one. So the `const Value&` that ForEach and ForEachDocument pass, and any ValueView into
+// it, are valid only until the next write to the collection; copy the Value to keep it.
 //
 // Every write is validated completely before anything changes: a rejected Insert, Update or
 // Remove leaves the collection exactly as it was. A multi-document update is all-or-nothing.

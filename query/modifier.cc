@@ -418,7 +418,7 @@ bool DirectModifier::Parse(ValueView modifier) {
   // An empty document is a replacement; Compile decides the rest by the first key, and every
   // key must then be an operator: accepting only these three keeps both rules.
   if (!modifier.IsObject() || modifier.empty()) return false;
-  static const FieldKey kSetKey("$set"), kUnsetKey("$unset"), kIncKey("$inc");
+  static const FieldKey kSetKey("$set"), kUnsetKey("$unset"), kIncKey("$inc"), kIdKey("_id");
   const ObjectRange groups = modifier.fields();
   for (ObjectIterator group = groups.begin(), end = groups.end(); group != end; ++group) {
     Kind kind;
@@ -441,7 +441,9 @@ bool DirectModifier::Parse(ValueView modifier) {
       if (kind == Kind::kInc && (!operand.IsNumber() || operand.type() == Type::kDecimal128)) {
         return false;
       }
-      if (!AddPath(kind, f.key(), operand)) return false;
+      // A plain name other than `_id` is a one-part path: no split, no checks of its parts.
+      const bool one_part = f.KeyIsPlainFieldName() && !f.KeyIs(kIdKey);
+      if (!AddPath(kind, f.key(), operand, one_part)) return false;
     }
   }
   return true;
@@ -449,20 +451,26 @@ bool DirectModifier::Parse(ValueView modifier) {
 
 // Splits `path` as ParseUpdatePath does and inserts it into the trie; a path that meets an
 // existing leaf, or ends on an existing node, conflicts (ConflictTrie's rule).
-bool DirectModifier::AddPath(Kind kind, const FieldKey& path_key, ValueView operand) {
+bool DirectModifier::AddPath(Kind kind, const FieldKey& path_key, ValueView operand,
+                             bool one_plain_part) {
   const std::string_view path = path_key.name();
   int parent = 0;
   size_t start = 0;
   for (size_t depth = 1;; ++depth) {
     if (depth > kMaxParts) return false;
-    size_t dot = path.find('.', start);
-    bool last = dot == std::string_view::npos;
-    std::string_view part = path.substr(start, last ? std::string_view::npos : dot - start);
-    // Empty, '$' (positional or invalid) and array-index parts are the compiler's business.
-    if (part.empty() || part[0] == '$' || internal::ParseArrayIndex(part).has_value()) {
-      return false;
+    size_t dot = std::string_view::npos;
+    std::string_view part = path;
+    if (!one_plain_part) {
+      dot = path.find('.', start);
+      part = path.substr(start, dot == std::string_view::npos ? std::string_view::npos
+                                                               : dot - start);
+      // Empty, '$' (positional or invalid) and array-index parts are the compiler's business.
+      if (part.empty() || part[0] == '$' || internal::ParseArrayIndex(part).has_value()) {
+        return false;
+      }
+      if (parent == 0 && part == "_id") return false;  // the immutability check
     }
-    if (parent == 0 && part == "_id") return false;  // the immutability check
+    const bool last = dot == std::string_view::npos;
     // Siblings are kept sorted by name: the application order of plain names (byte order).
     int8_t* link = &node(parent).first_child;
     while (*link >= 0 && node(*link).key.name().compare(part) < 0) link = &node(*link).next;
@@ -570,8 +578,165 @@ bool DirectModifier::Emit(ValueBuilder* b, ValueView object, int parent, uint64_
   return true;
 }
 
+// One byte edit of the splice: the `old_size` bytes at `at` (in the document) become the
+// `new_size` bytes at `from`, or those of `bytes` when `from` is null (a header, a type byte,
+// an $inc sum). Zero sizes make an edit a no-op.
+struct DirectModifier::Edit {
+  const unsigned char* at;
+  const unsigned char* from;
+  uint32_t old_size;
+  uint32_t new_size;
+  unsigned char bytes[8];
+
+  const unsigned char* source() const { return from != nullptr ? from : bytes; }
+};
+
+// At most one header edit per plan node and two edits (type byte, payload) per leaf.
+struct DirectModifier::EditList {
+  static constexpr size_t kCapacity = 2 * kMaxNodes;
+  Edit* Add() { return count < kCapacity ? &edits[count++] : nullptr; }
+  size_t count = 0;
+  Edit edits[kCapacity];  // the first `count` are set
+};
+
+// The edits of `object` under plan node `parent`, its header's first: the header edit is
+// reserved before the fields' and filled once their size changes are known. `*delta`
+// accumulates the change of the document's size.
+bool DirectModifier::CollectEdits(ValueView object, int parent, EditList* edits,
+                                  int64_t* delta) const {
+  Edit* header = edits->Add();
+  if (header == nullptr) return false;
+  header->at = object.payload();
+  header->from = nullptr;
+  header->old_size = header->new_size = 0;
+  int64_t object_delta = 0;
+  int32_t count_delta = 0;
+  const int first = node(parent).first_child;
+  if (first >= 0 && node(first).next < 0) {
+    // One child, the common case (one path per level): the packed field search, which skips
+    // fields without building an iterator.
+    const std::optional<ValueView> value = object.Find(node(first).key);
+    if (!value.has_value()) {
+      if (node(first).creates) return false;  // a missing field it would create
+    } else if (!CollectField(*value, first, edits, &object_delta, &count_delta)) {
+      return false;
+    }
+  } else if (first >= 0) {
+    uint64_t seen = 0;
+    size_t unseen = 0;  // children not met yet: the scan stops when none is left
+    for (int c = first; c >= 0; c = node(c).next) ++unseen;
+    const ObjectRange fields = object.fields();
+    for (ObjectIterator it = fields.begin(), end = fields.end(); unseen > 0 && it != end; ++it) {
+      const int c = FindChild(parent, it);
+      if (c < 0) continue;
+      seen |= uint64_t{1} << c;
+      --unseen;
+      if (!CollectField(it.value(), c, edits, &object_delta, &count_delta)) return false;
+    }
+    for (int c = first; c >= 0; c = node(c).next) {
+      if ((seen & (uint64_t{1} << c)) == 0 && node(c).creates) return false;
+    }
+  }
+  if (object_delta != 0 || count_delta != 0) {
+    uint32_t bytes, count;
+    std::memcpy(&bytes, object.payload(), 4);
+    std::memcpy(&count, object.payload() + 4, 4);
+    const int64_t new_bytes = int64_t{bytes} + object_delta;
+    if (new_bytes > int64_t{UINT32_MAX}) return false;  // the general path reports the size
+    bytes = static_cast<uint32_t>(new_bytes);
+    count = static_cast<uint32_t>(int64_t{count} + count_delta);
+    std::memcpy(header->bytes, &bytes, 4);
+    std::memcpy(header->bytes + 4, &count, 4);
+    header->old_size = header->new_size = 8;
+  }
+  *delta += object_delta;
+  return true;
+}
+
+// The edits of plan node `c`, whose field holds `value`. The field's type byte and name
+// precede its payload (FieldKey::encoded_size).
+bool DirectModifier::CollectField(ValueView value, int c, EditList* edits, int64_t* delta,
+                                  int32_t* count_delta) const {
+  const Node& n = node(c);
+  const unsigned char* type_byte = value.payload() - n.key.encoded_size() - 1;
+  const size_t size = value.payload_size();
+  ValueView replacement;
+  std::optional<Value> sum;
+  switch (n.kind) {
+    case Kind::kInner: {
+      if (!value.IsObject()) return false;  // arrays and scalars: the general path
+      int64_t inner_delta = 0;
+      if (!CollectEdits(value, c, edits, &inner_delta)) return false;
+      *delta += inner_delta;
+      return true;
+    }
+    case Kind::kUnset: {
+      Edit* e = edits->Add();
+      if (e == nullptr) return false;
+      *e = Edit{type_byte, nullptr, static_cast<uint32_t>(value.payload() + size - type_byte), 0,
+                {}};
+      *delta -= e->old_size;
+      *count_delta -= 1;
+      return true;
+    }
+    case Kind::kSet:
+      replacement = n.operand;
+      break;
+    case Kind::kInc:
+      if (!value.IsNumber() || value.type() == Type::kDecimal128) return false;
+      sum = internal::AddNumbers(value, n.operand);
+      if (!sum.has_value()) return false;  // int64 overflow: the general path's error
+      replacement = sum->view();
+      break;
+  }
+  if (replacement.type() != value.type()) {
+    Edit* e = edits->Add();
+    if (e == nullptr) return false;
+    *e = Edit{type_byte, nullptr, 1, 1, {static_cast<unsigned char>(replacement.type())}};
+  }
+  const size_t new_size = replacement.payload_size();
+  if (new_size > UINT32_MAX) return false;
+  Edit* e = edits->Add();
+  if (e == nullptr) return false;
+  *e = Edit{value.payload(), replacement.payload(), static_cast<uint32_t>(size),
+            static_cast<uint32_t>(new_size), {}};
+  if (sum.has_value()) {
+    // A number's payload is at most 8 bytes; the sum Value dies with this frame.
+    if (new_size > sizeof(e->bytes)) return false;
+    std::memcpy(e->bytes, replacement.payload(), new_size);
+    e->from = nullptr;
+  }
+  *delta += static_cast<int64_t>(new_size) - static_cast<int64_t>(size);
+  return true;
+}
+
+// A new document: `doc`'s bytes with `edits` (in document order) applied, `delta` bytes longer.
+Value DirectModifier::Splice(ValueView doc, const EditList& edits, int64_t delta) {
+  unsigned char* out;
+  Value result =
+      Value::UninitializedObject(static_cast<size_t>(doc.payload_size() + delta), &out);
+  const unsigned char* from = doc.payload();
+  for (size_t i = 0; i < edits.count; ++i) {
+    const Edit& e = edits.edits[i];
+    const size_t kept = static_cast<size_t>(e.at - from);
+    std::memcpy(out, from, kept);
+    out += kept;
+    std::memcpy(out, e.source(), e.new_size);
+    out += e.new_size;
+    from = e.at + e.old_size;
+  }
+  std::memcpy(out, from, static_cast<size_t>(doc.payload() + doc.payload_size() - from));
+  return result;
+}
+
 std::optional<Value> DirectModifier::Apply(ValueView doc) const {
   assert(node_count_ > 0 && "Parse() accepted the modifier");
+  {
+    // Every path exists: the result is the document's bytes with a few edits.
+    EditList edits;
+    int64_t delta = 0;
+    if (CollectEdits(doc, 0, &edits, &delta)) return Splice(doc, edits, delta);
+  }
   // The builder is never finished: it keeps its buffer, and the result is copied out into a
   // block of exactly its size (ToValue of a builder view copies). Finish() would shrink an
   // oversized block in place, and the freed tail costs the allocator more than the copy.
@@ -586,85 +751,47 @@ std::optional<Value> DirectModifier::Apply(ValueView doc) const {
   return result;
 }
 
-// One value ApplyInPlace overwrites: `size` bytes at `at` (in the document) with those at
-// `from` (the $set operand in the modifier, or `sum`, an $inc result's payload).
-struct DirectModifier::InPlaceWrite {
-  const unsigned char* at;
-  const unsigned char* from;
-  size_t size;
-  unsigned char sum[8];
-};
+namespace {
 
-bool DirectModifier::CollectInPlace(ValueView object, int parent, InPlaceWrite* writes,
-                                    size_t* count) const {
-  uint64_t seen = 0;
-  size_t unseen = 0;  // children not met yet: the scan stops when none is left
-  for (int c = node(parent).first_child; c >= 0; c = node(c).next) ++unseen;
-  const ObjectRange fields = object.fields();
-  for (ObjectIterator it = fields.begin(), end = fields.end(); unseen > 0 && it != end; ++it) {
-    int c = FindChild(parent, it);
-    if (c < 0) continue;
-    seen |= uint64_t{1} << c;
-    --unseen;
-    const ValueView value = it.value();
-    const Node& n = node(c);
-    ValueView replacement;
-    std::optional<Value> sum;
-    switch (n.kind) {
-      case Kind::kInner:
-        if (!value.IsObject()) return false;
-        if (!CollectInPlace(value, c, writes, count)) return false;
-        continue;
-      case Kind::kUnset:
-        return false;  // removes bytes
-      case Kind::kSet:
-        replacement = n.operand;
-        break;
-      case Kind::kInc:
-        if (!value.IsNumber() || value.type() == Type::kDecimal128) return false;
-        sum = internal::AddNumbers(value, n.operand);
-        if (!sum.has_value()) return false;
-        replacement = sum->view();
-        break;
-    }
-    const size_t size = value.payload_size();
-    if (replacement.type() != value.type() || replacement.payload_size() != size) return false;
-    if (*count == kMaxNodes) return false;
-    InPlaceWrite& w = writes[(*count)++];
-    w.at = value.payload();
-    w.size = size;
-    if (sum.has_value()) {
-      if (size > sizeof(w.sum)) return false;
-      std::memcpy(w.sum, replacement.payload(), size);
-      w.from = w.sum;
-    } else {
-      w.from = replacement.payload();  // the modifier outlives the plan
-    }
+// memcmp(a, b, n) != 0 without a library call for the few bytes of a number or a header.
+bool BytesDiffer(const unsigned char* a, const unsigned char* b, size_t n) {
+  if (n > 8) return std::memcmp(a, b, n) != 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return true;
   }
-  // A missing field that the plan would create adds bytes.
-  for (int c = node(parent).first_child; c >= 0; c = node(c).next) {
-    if ((seen & (uint64_t{1} << c)) == 0 && node(c).creates) return false;
-  }
-  return true;
+  return false;
 }
 
-DirectModifier::InPlace DirectModifier::ApplyInPlace(Value* doc) const {
+}  // namespace
+
+DirectModifier::Outcome DirectModifier::ApplyTo(Value* doc) const {
   assert(node_count_ > 0 && "Parse() accepted the modifier");
-  unsigned char* mutable_bytes = doc->MutablePayloadIfUnique();
-  if (mutable_bytes == nullptr) return InPlace::kDeclined;
   const ValueView view = doc->view();
-  InPlaceWrite writes[kMaxNodes];
-  size_t count = 0;
-  if (!CollectInPlace(view, 0, writes, &count)) return InPlace::kDeclined;
+  EditList edits;
+  int64_t delta = 0;
+  if (!CollectEdits(view, 0, &edits, &delta)) return Outcome::kDeclined;
+  bool same_sizes = true;
   bool changed = false;
-  for (size_t i = 0; i < count && !changed; ++i) {
-    changed = std::memcmp(writes[i].at, writes[i].from, writes[i].size) != 0;
+  for (size_t i = 0; i < edits.count; ++i) {
+    const Edit& e = edits.edits[i];
+    if (e.old_size != e.new_size) {
+      same_sizes = false;
+      changed = true;
+      break;
+    }
+    changed = changed || BytesDiffer(e.at, e.source(), e.new_size);
   }
-  if (!changed) return InPlace::kUnchanged;
-  for (size_t i = 0; i < count; ++i) {
-    std::memmove(mutable_bytes + (writes[i].at - view.payload()), writes[i].from, writes[i].size);
+  if (!changed) return Outcome::kUnchanged;
+  unsigned char* mutable_bytes = same_sizes ? doc->MutablePayloadIfUnique() : nullptr;
+  if (mutable_bytes == nullptr) {
+    *doc = Splice(view, edits, delta);
+    return Outcome::kApplied;
   }
-  return InPlace::kApplied;
+  for (size_t i = 0; i < edits.count; ++i) {
+    const Edit& e = edits.edits[i];
+    std::memmove(mutable_bytes + (e.at - view.payload()), e.source(), e.new_size);
+  }
+  return Outcome::kApplied;
 }
 
 }  // namespace minimongo::query

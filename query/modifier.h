@@ -188,23 +188,26 @@ class DirectModifier {
   bool Parse(ValueView modifier);
 
   // The updated document, or nullopt when the general path must handle `doc`.
-  // REQUIRES: Parse() returned true; doc.IsObject(). O(doc bytes): untouched fields are copied
-  // as byte runs, one block copy per run.
+  // REQUIRES: Parse() returned true; doc.IsObject(). O(doc bytes): when every path names a
+  // field that exists (see ApplyTo) the result is spliced from the document's bytes, else
+  // untouched fields are copied as byte runs, one block copy per run.
   std::optional<Value> Apply(ValueView doc) const;
 
-  // Apply without building a new document, for a store that alone holds `*doc` (its buffer
-  // shared by no other Value, see Value::MutablePayloadIfUnique): when every path of the plan
-  // names a field that exists (reached through objects), no $unset names an existing field,
-  // and each new value ($set operand, $inc sum) has the type and the encoded size of the value
-  // it replaces, the new values' bytes are written over the old ones. Returns kApplied when
+  // Apply for a store that holds `*doc`, writing the result into `*doc` when every path of the
+  // plan names a field that exists (reached through objects) or is an $unset of a missing
+  // field, and no $inc meets a non-number or overflows int64. Then the result is written over
+  // `*doc`'s bytes when no other Value shares its buffer (see Value::MutablePayloadIfUnique)
+  // and every new value ($set operand, $inc sum) has the encoded size of the one it replaces:
+  // nothing is allocated. Otherwise `*doc` becomes a new document spliced from the old bytes
+  // (one allocation, one copy; Values sharing the old buffer keep it). Returns kApplied when
   // that changed a byte, kUnchanged when the bytes were already those (`*doc` untouched), and
-  // kDeclined (`*doc` untouched) in every other case, including a shared buffer; the caller
-  // then uses Apply. kApplied leaves `*doc` byte-identical to what Apply would have returned,
-  // and kUnchanged means Apply would have returned `*doc`'s bytes.
-  // REQUIRES: Parse() returned true; doc->IsObject(). O(fields on the plan's paths); nothing
-  // is allocated.
-  enum class InPlace { kApplied, kUnchanged, kDeclined };
-  InPlace ApplyInPlace(Value* doc) const;
+  // kDeclined (`*doc` untouched) when a path is missing and would be created or the document's
+  // shape needs the general path; the caller then uses Apply. `*doc` ends byte-identical to
+  // what Apply would have returned, and kUnchanged means Apply would have returned its bytes.
+  // REQUIRES: Parse() returned true; doc->IsObject(). O(fields before the plan's targets) plus,
+  // when a size changes, O(doc bytes) of copying.
+  enum class Outcome { kApplied, kUnchanged, kDeclined };
+  Outcome ApplyTo(Value* doc) const;
 
  private:
   enum class Kind : uint8_t { kSet, kUnset, kInc, kInner };
@@ -224,13 +227,21 @@ class DirectModifier {
   Node& node(int i) { return slots_[i].node; }
   const Node& node(int i) const { return slots_[i].node; }
 
-  bool AddPath(Kind kind, const FieldKey& path, ValueView operand);
+  // Adds `path` to the plan; `one_plain_part` when the caller knows it is one plain field
+  // name other than `_id` (ObjectIterator::KeyIsPlainFieldName), which skips splitting it.
+  bool AddPath(Kind kind, const FieldKey& path, ValueView operand, bool one_plain_part);
   int FindChild(int parent, const ObjectIterator& field) const;
   bool Emit(ValueBuilder* b, ValueView object, int parent, uint64_t* seen) const;
-  // ApplyInPlace's first pass: finds each leaf's value under `object` and checks it can be
-  // overwritten; appends to `writes`. False to decline.
-  struct InPlaceWrite;
-  bool CollectInPlace(ValueView object, int parent, InPlaceWrite* writes, size_t* count) const;
+
+  // The splice: the plan as byte edits of the document, in document order (an object's header
+  // edit precedes the edits of its fields). CollectEdits fails (declining) when some path is
+  // missing and would be created, or the shape needs the general path.
+  struct Edit;
+  struct EditList;
+  bool CollectEdits(ValueView object, int parent, EditList* edits, int64_t* delta) const;
+  bool CollectField(ValueView value, int c, EditList* edits, int64_t* delta,
+                    int32_t* count_delta) const;
+  static Value Splice(ValueView doc, const EditList& edits, int64_t delta);
   void EmitMissing(ValueBuilder* b, int parent) const;
 
   // Node 0 is the root (the document); children link by index. Raw storage: only the first

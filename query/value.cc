@@ -105,7 +105,8 @@ class KeyDictionary {
   struct Entry {
     const char* data;
     uint32_t size;
-    bool storable;  // StorableName(name), computed once
+    bool storable;     // StorableName(name), computed once
+    bool plain_field;  // PlainFieldName(name)
   };
 
   static KeyDictionary& Global() {
@@ -120,6 +121,7 @@ class KeyDictionary {
     return std::string_view(e.data, e.size);
   }
   static bool Storable(uint32_t id) { return At(id).storable; }
+  static bool PlainField(uint32_t id) { return At(id).plain_field; }
 
   // The id of `key`, or -1 when it is not interned (too long, or the dictionary is full).
   // Inline: the hit of a short name in the cache, the common case, is a few loads and
@@ -216,7 +218,8 @@ class KeyDictionary {
     uint32_t chunk_index = id >> kChunkBits;
     Entry* chunk = chunks_[chunk_index].load(std::memory_order_relaxed);
     if (chunk == nullptr) chunk = new Entry[kChunkSize];
-    chunk[id & (kChunkSize - 1)] = Entry{copy, static_cast<uint32_t>(key.size()), StorableName(key)};
+    chunk[id & (kChunkSize - 1)] = Entry{copy, static_cast<uint32_t>(key.size()), StorableName(key),
+                                          PlainFieldName(key)};
     chunks_[chunk_index].store(chunk, std::memory_order_release);
     ids_.emplace(std::string_view(copy, key.size()), id);
     return id;
@@ -501,6 +504,23 @@ bool StorableName(std::string_view name) {
   return !name.starts_with('$') && name.find('.') == std::string_view::npos;
 }
 
+bool PlainFieldName(std::string_view name) {
+  if (name.empty() || !StorableName(name)) return false;
+  for (char c : name) {
+    if (c < '0' || c > '9') return true;
+  }
+  return false;
+}
+
+bool ObjectIterator::KeyIsPlainFieldName() const {
+  if ((key_code_ & 1) == 0) {
+    return KeyDictionary::PlainField(static_cast<uint32_t>(key_code_ >> 1));
+  }
+  const size_t length = key_code_ >> 1;
+  return PlainFieldName(
+      std::string_view(reinterpret_cast<const char*>(current_.value.payload() - length), length));
+}
+
 bool ObjectIterator::KeyIsStorable() const {
   if ((key_code_ & 1) == 0) return KeyDictionary::Storable(static_cast<uint32_t>(key_code_ >> 1));
   const size_t length = key_code_ >> 1;
@@ -592,6 +612,13 @@ Value Value::FromNode(Type type, const internal::ValueNode* node, uint32_t offse
   std::memcpy(v.rep_, &node, sizeof(node));
   std::memcpy(v.rep_ + 8, &offset, sizeof(offset));
   return v;
+}
+
+Value Value::UninitializedObject(size_t size, unsigned char** bytes) {
+  assert(size >= 8 && size <= UINT32_MAX);
+  internal::ValueNode* node = internal::ValueNode::Allocate(size);
+  *bytes = node->data();
+  return FromNode(Type::kObject, node, 0);
 }
 
 Value Value::FromInline(Type type, const void* payload, size_t size) {

@@ -192,6 +192,13 @@ class FieldKey {
  public:
   explicit FieldKey(std::string_view name);
   std::string_view name() const { return name_; }
+  // Bytes the name takes in an object's encoding: its key code, plus the name itself when it
+  // is stored inline. The field's type byte precedes them and its payload follows.
+  size_t encoded_size() const {
+    size_t code_bytes = 1;
+    for (size_t rest = code_ >> 7; rest != 0; rest >>= 7) ++code_bytes;
+    return (code_ & 1) != 0 ? code_bytes + (code_ >> 1) : code_bytes;
+  }
 
  private:
   friend class ValueView;
@@ -206,6 +213,10 @@ class FieldKey {
 // Whether a document may store a field of this name: it neither starts with '$' nor contains
 // '.' (the store's rule for every key; see minimongo/collection.h).
 bool StorableName(std::string_view name);
+
+// Whether `name`, read as a dotted update path, is one plain field name: storable (above), not
+// empty, and not made only of digits (which could index an array).
+bool PlainFieldName(std::string_view name);
 
 // The key code FieldKey(name) would hold (for types that store codes, like FieldPath).
 size_t FieldKeyCode(std::string_view name);
@@ -310,6 +321,8 @@ class ObjectIterator {
   // StorableName(current field's name), from a bit the key dictionary keeps for interned names
   // (no decoding). REQUIRES: not at the end.
   bool KeyIsStorable() const;
+  // PlainFieldName(current field's name), the same way. REQUIRES: not at the end.
+  bool KeyIsPlainFieldName() const;
   // The current field's name as a FieldKey holding the stored key code, so that building it
   // costs no dictionary lookup of the name (only decoding it, as operator* does). Valid while
   // the iterated value is. REQUIRES: not at the end.
@@ -491,8 +504,15 @@ class Value {
   // counted in full by each Value that shares them.
   size_t HeapBytes() const;
 
+  // A new object whose `size` payload bytes the caller writes through `*bytes` before the
+  // Value is read, copied or shared; they must be a valid object encoding (see the file
+  // comment) of at most the nesting depth a ValueBuilder allows. For update paths that splice a
+  // new document from an old one's bytes (DirectModifier::ApplyTo); everything else builds
+  // with ValueBuilder, which checks what it writes.
+  static Value UninitializedObject(size_t size, unsigned char** bytes);
+
   // The payload bytes of a buffered value whose buffer no other Value shares, for a store that
-  // rewrites a value it alone holds without changing any size (DirectModifier::ApplyInPlace);
+  // rewrites a value it alone holds without changing any size (DirectModifier::ApplyTo);
   // nullptr for inline values and shared buffers. Views of this value see the rewrite, so the
   // caller must know no reader holds one (a store's documents: see collection.h).
   unsigned char* MutablePayloadIfUnique() {

@@ -54,7 +54,11 @@ uint64_t Finalize(uint64_t h) {
 
 }  // namespace
 
-uint64_t IdIndex::Hash(ValueView id) { return Finalize(query::HashValue(id)); }
+uint64_t IdIndex::Hash(ValueView id) {
+  // String ids, the common kind, skip HashValue's dispatch on the type (the same value).
+  if (id.IsString()) return Finalize(query::HashStringValue(id.AsString()));
+  return Finalize(query::HashValue(id));
+}
 
 uint64_t IdIndex::HashString(std::string_view id) {
   return Finalize(query::HashStringValue(id));

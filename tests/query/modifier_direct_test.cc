@@ -210,7 +210,7 @@ TEST(DirectModifierInPlaceTest, RewritesSameSizeValuesOfAnUnsharedDocument) {
   DirectModifier direct;
   ASSERT_TRUE(direct.Parse(m.view()));
   const unsigned char* before = doc.view().payload();
-  EXPECT_EQ(direct.ApplyInPlace(&doc), DirectModifier::InPlace::kApplied);
+  EXPECT_EQ(direct.ApplyTo(&doc), DirectModifier::Outcome::kApplied);
   EXPECT_EQ(doc.view().payload(), before);  // the same buffer
   EXPECT_EQ(Text(doc.view()),
             Text(Parse(R"({"_id": 1, "n": 7, "s": "xyz", "d": {"$date": 9},
@@ -224,29 +224,60 @@ TEST(DirectModifierInPlaceTest, ReportsUnchangedWhenTheBytesAreAlreadyThere) {
   Value m = Parse(R"({"$set": {"n": 5, "s": "abc"}, "$inc": {"n2": 0}})");
   ASSERT_TRUE(direct.Parse(m.view()));
   // $inc of a missing field creates it: more bytes, so declined.
-  EXPECT_EQ(direct.ApplyInPlace(&doc), DirectModifier::InPlace::kDeclined);
+  EXPECT_EQ(direct.ApplyTo(&doc), DirectModifier::Outcome::kDeclined);
   Value same = Parse(R"({"$set": {"n": 5, "s": "abc"}, "$unset": {"gone": 1}})");
   ASSERT_TRUE(direct.Parse(same.view()));
-  EXPECT_EQ(direct.ApplyInPlace(&doc), DirectModifier::InPlace::kUnchanged);
+  EXPECT_EQ(direct.ApplyTo(&doc), DirectModifier::Outcome::kUnchanged);
   EXPECT_EQ(Text(doc.view()), before);
 }
 
-TEST(DirectModifierInPlaceTest, DeclinesEveryChangeOfSizeOrTypeAndSharedBuffers) {
+TEST(DirectModifierInPlaceTest, SplicesChangesOfSizeOrTypeAndWritesSameSizesInPlace) {
   const std::string original = R"({"_id": 1, "n": 5, "l": {"$numberLong": "5"}, "s": "abc",
-                                   "a": [1, 2], "big": 2147483647})";
+                                   "a": [1, 2], "big": 2147483647, "o": {"p": "q", "r": 1}})";
+  struct Case {
+    const char* modifier;
+    bool same_buffer;  // every new value has its old value's size
+  };
+  const Case applied[] = {
+      {R"({"$set": {"n": 5.0}})", false},             // same number, other type and size
+      {R"({"$set": {"l": 6}})", false},               // int64 field, int32 value
+      {R"({"$set": {"l": 1.5}})", true},              // int64 field, double value: same size
+      {R"({"$set": {"l": {"$date": 5}}})", true},     // int64 field, date value: same size
+      {R"({"$set": {"s": "abcd"}})", false},          // longer string
+      {R"({"$set": {"s": ""}})", false},              // shorter string
+      {R"({"$set": {"o.p": {"deep": [1, 2, 3]}}})", false},  // nested: both headers change
+      {R"({"$set": {"a": {"now": "an object"}}})", false},   // an array becomes an object
+      {R"({"$unset": {"n": 1}})", false},             // removes a field
+      {R"({"$unset": {"o.p": 1, "o.r": 1}})", false}, // empties a nested object
+      {R"({"$inc": {"big": 1}})", false},             // int32 overflow: the sum is an int64
+      {R"({"$set": {"n": 6}, "$unset": {"s": 1}, "$inc": {"o.r": 2.5}})", false},
+  };
+  for (const Case& c : applied) {
+    SCOPED_TRACE(c.modifier);
+    Value doc = Unshared(Parse(original).view());
+    Value m = Parse(c.modifier);
+    absl::StatusOr<Modifier> compiled = Modifier::Compile(m.view());
+    ASSERT_THAT(compiled, IsOk());
+    absl::StatusOr<Value> want = compiled->Apply(doc.view());
+    ASSERT_THAT(want, IsOk());
+    DirectModifier direct;
+    ASSERT_TRUE(direct.Parse(m.view()));
+    std::optional<Value> via_apply = direct.Apply(doc.view());
+    ASSERT_TRUE(via_apply.has_value());
+    EXPECT_TRUE(BytesIdentical(via_apply->view(), want->view())) << Text(via_apply->view());
+    const unsigned char* before = doc.view().payload();
+    EXPECT_EQ(direct.ApplyTo(&doc), DirectModifier::Outcome::kApplied);
+    EXPECT_EQ(doc.view().payload() == before, c.same_buffer);
+    EXPECT_TRUE(BytesIdentical(doc.view(), want->view()))
+        << "got " << Text(doc.view()) << "\nwant " << Text(want->view());
+  }
   const char* declined[] = {
-      R"({"$set": {"n": 5.0}})",             // same number, other type
-      R"({"$set": {"l": 6}})",               // int64 field, int32 value
-      R"({"$set": {"l": 1.5}})",             // int64 field, double value: same size
-      R"({"$set": {"l": {"$date": 5}}})",    // int64 field, date value: same size
-      R"({"$set": {"s": "abcd"}})",          // longer string
       R"({"$set": {"new": 1}})",             // a new field
+      R"({"$set": {"o.new": 1}})",           // a new nested field
       R"({"$set": {"n.x": 1}})",             // through a scalar
       R"({"$set": {"a.x": 1}})",             // through an array
-      R"({"$unset": {"n": 1}})",             // removes a field
-      R"({"$inc": {"big": 1}})",             // int32 overflow: the sum is an int64
       R"({"$inc": {"s": 1}})",               // not a number (the general path's error)
-      R"({"$set": {"n": 6}, "$unset": {"s": 1}})",  // one declined part declines all
+      R"({"$set": {"n": 6}, "$inc": {"x": 1}})",  // one declined part declines all
   };
   for (const char* text : declined) {
     SCOPED_TRACE(text);
@@ -255,23 +286,58 @@ TEST(DirectModifierInPlaceTest, DeclinesEveryChangeOfSizeOrTypeAndSharedBuffers)
     Value m = Parse(text);
     DirectModifier direct;
     ASSERT_TRUE(direct.Parse(m.view()));
-    EXPECT_EQ(direct.ApplyInPlace(&doc), DirectModifier::InPlace::kDeclined);
+    EXPECT_EQ(direct.ApplyTo(&doc), DirectModifier::Outcome::kDeclined);
     EXPECT_EQ(Text(doc.view()), before);
   }
-  // A buffer another Value shares is never written.
+  // A buffer another Value shares is never written: the result goes to a new buffer and the
+  // other Value keeps the old one.
   Value doc = Unshared(Parse(original).view());
   Value copy = doc;
   Value m = Parse(R"({"$set": {"n": 6}})");
   DirectModifier direct;
   ASSERT_TRUE(direct.Parse(m.view()));
-  EXPECT_EQ(direct.ApplyInPlace(&doc), DirectModifier::InPlace::kDeclined);
-  EXPECT_EQ(doc.view().Find("n")->AsInt32(), 5);
-  copy = Value();
-  EXPECT_EQ(direct.ApplyInPlace(&doc), DirectModifier::InPlace::kApplied);
+  EXPECT_EQ(direct.ApplyTo(&doc), DirectModifier::Outcome::kApplied);
   EXPECT_EQ(doc.view().Find("n")->AsInt32(), 6);
+  EXPECT_EQ(copy.view().Find("n")->AsInt32(), 5);
+  EXPECT_NE(doc.view().payload(), copy.view().payload());
+  copy = Value();
+  const unsigned char* before = doc.view().payload();
+  Value m7 = Parse(R"({"$set": {"n": 7}})");
+  ASSERT_TRUE(direct.Parse(m7.view()));
+  EXPECT_EQ(direct.ApplyTo(&doc), DirectModifier::Outcome::kApplied);
+  EXPECT_EQ(doc.view().Find("n")->AsInt32(), 7);
+  EXPECT_EQ(doc.view().payload(), before);  // now unshared: written in place
   // Inline values (a scalar) have no buffer to write.
   Value scalar = Value::Int32(1);
   EXPECT_EQ(scalar.MutablePayloadIfUnique(), nullptr);
+}
+
+// Names stored inline (longer than 64 bytes) and names whose key code takes two bytes put the
+// type byte further from the payload; the splice must still find it.
+TEST(DirectModifierInPlaceTest, SplicesFieldsWhoseNamesTakeSeveralBytes) {
+  for (int i = 0; i < 200; ++i) FieldKey interned("splice_filler_" + std::to_string(i));
+  const std::string long_name(70, 'q');
+  Value doc = Unshared(Value::Object({{"_id", Value::Int32(1)},
+                                      {long_name, Value::String("abc")},
+                                      {"splice_filler_199", Value::Int32(5)},
+                                      {"z", Value::Bool(true)}})
+                           .view());
+  for (const std::string& path : {long_name, std::string("splice_filler_199")}) {
+    SCOPED_TRACE(path.substr(0, 20));
+    for (const Value& operand : {Value::String("a longer string than before"),
+                                 Value::Double(2.5), Value::Int32(9)}) {
+      Value m = Value::Object({{"$set", Value::Object({{path, operand}})}});
+      absl::StatusOr<Modifier> compiled = Modifier::Compile(m.view());
+      ASSERT_THAT(compiled, IsOk());
+      absl::StatusOr<Value> want = compiled->Apply(doc.view());
+      ASSERT_THAT(want, IsOk());
+      DirectModifier direct;
+      ASSERT_TRUE(direct.Parse(m.view()));
+      ASSERT_NE(direct.ApplyTo(&doc), DirectModifier::Outcome::kDeclined);
+      ASSERT_TRUE(BytesIdentical(doc.view(), want->view()))
+          << "got " << Text(doc.view()) << "\nwant " << Text(want->view());
+    }
+  }
 }
 
 // Random modifiers near the boundary of what the direct path takes (bad paths, unstorable
@@ -400,7 +466,7 @@ TEST(DirectModifierTest, AgreesWithTheCompiledModifier) {
                                     << seed << ")");
   RandomCase random(seed);
   int parsed = 0, applied = 0, declined_docs = 0, compile_errors = 0;
-  int in_place = 0, in_place_unchanged = 0;
+  int in_place = 0, spliced = 0, in_place_unchanged = 0;
   for (int iteration = 0; iteration < 20000; ++iteration) {
     Value doc = random.Document();
     Value spec = random.Modifier();
@@ -416,24 +482,30 @@ TEST(DirectModifierTest, AgreesWithTheCompiledModifier) {
     ASSERT_THAT(compiled, IsOk()) << "the direct path accepted what Compile rejects";
     absl::StatusOr<Value> want = compiled->Apply(doc.view());
     std::optional<Value> got = direct.Apply(doc.view());
-    // The in-place form, on a copy of its own: applied means Apply's bytes, unchanged means
+    // ApplyTo, on a copy of its own (shared with another Value every other iteration):
+    // applied means Apply's bytes (over the old ones only when unshared), unchanged means
     // Apply returns the document's, declined means untouched.
     Value own = Unshared(doc.view());
-    switch (direct.ApplyInPlace(&own)) {
-      case DirectModifier::InPlace::kApplied:
-        ++in_place;
-        ASSERT_TRUE(got.has_value()) << "in place where Apply declines";
+    const Value sharer = iteration % 2 == 0 ? own : Value();
+    const unsigned char* own_bytes = own.view().payload();
+    switch (direct.ApplyTo(&own)) {
+      case DirectModifier::Outcome::kApplied:
+        ++(own.view().payload() == own_bytes ? in_place : spliced);
+        ASSERT_TRUE(own.view().payload() != own_bytes || iteration % 2 != 0)
+            << "wrote a shared buffer";
+        ASSERT_TRUE(got.has_value()) << "applied where Apply declines";
         ASSERT_TRUE(BytesIdentical(own.view(), got->view()))
-            << "in place " << Text(own.view()) << "\ndirect " << Text(got->view());
+            << "applied " << Text(own.view()) << "\ndirect " << Text(got->view());
         ASSERT_FALSE(BytesIdentical(own.view(), doc.view()));
+        if (iteration % 2 == 0) ASSERT_TRUE(BytesIdentical(sharer.view(), doc.view()));
         break;
-      case DirectModifier::InPlace::kUnchanged:
+      case DirectModifier::Outcome::kUnchanged:
         ++in_place_unchanged;
         ASSERT_TRUE(got.has_value()) << "unchanged in place where Apply declines";
         ASSERT_TRUE(BytesIdentical(got->view(), doc.view()));
         ASSERT_TRUE(BytesIdentical(own.view(), doc.view()));
         break;
-      case DirectModifier::InPlace::kDeclined:
+      case DirectModifier::Outcome::kDeclined:
         ASSERT_TRUE(BytesIdentical(own.view(), doc.view())) << "declined but wrote";
         break;
     }
@@ -451,7 +523,10 @@ TEST(DirectModifierTest, AgreesWithTheCompiledModifier) {
   EXPECT_GT(applied, 1000);
   EXPECT_GT(declined_docs, 100);
   EXPECT_GT(compile_errors, 1000);
-  EXPECT_GT(in_place, 20);
+  // (Seed 20240607: 19 in place, 762 spliced, 3,321 unchanged; the in-place test below
+  // takes the same-size writes in bulk.)
+  EXPECT_GT(in_place, 5);
+  EXPECT_GT(spliced, 200);
   EXPECT_GT(in_place_unchanged, 1000);
 }
 
@@ -508,15 +583,15 @@ TEST(DirectModifierInPlaceTest, AgreesWithTheCompiledModifierOnSameSizeWrites) {
     absl::StatusOr<Value> want = compiled->Apply(doc.view());
     ASSERT_THAT(want, IsOk());
     Value own = Unshared(doc.view());
-    DirectModifier::InPlace result = direct.ApplyInPlace(&own);
-    if (result == DirectModifier::InPlace::kDeclined) {
+    DirectModifier::Outcome result = direct.ApplyTo(&own);
+    if (result == DirectModifier::Outcome::kDeclined) {
       ASSERT_TRUE(BytesIdentical(own.view(), doc.view()));
       continue;
     }
     ++in_place;
     ASSERT_TRUE(BytesIdentical(own.view(), want->view()))
         << "in place " << Text(own.view()) << "\ncompiled " << Text(want->view());
-    ASSERT_EQ(result == DirectModifier::InPlace::kUnchanged,
+    ASSERT_EQ(result == DirectModifier::Outcome::kUnchanged,
               BytesIdentical(doc.view(), want->view()));
   }
   EXPECT_GT(in_place, 1000);

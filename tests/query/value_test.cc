@@ -477,6 +477,46 @@ TEST(ValueTest, IteratorKeyIsAndValueWithoutDecodingNames) {
 
 // KeyIsStorable answers StorableName for interned names (from the dictionary's bit) and for
 // names stored inline (from their bytes); key() carries the stored code.
+// PlainFieldName: a storable, non-empty name that is not all digits; the iterator answers
+// from the key dictionary's bit for interned names and from the bytes for inline ones.
+// encoded_size: the type byte, then encoded_size() bytes of name, then the payload.
+TEST(ValueTest, IteratorKeyIsPlainFieldNameAndEncodedSize) {
+  const std::string long_plain(70, 'q');
+  const std::string long_digits(70, '7');
+  const std::vector<std::pair<std::string, bool>> names = {
+      {"size", true},     {"", false},        {"$set", false},      {"a.b", false},
+      {"0", false},       {"01", false},      {"123456789012", false}, {"a1", true},
+      {"1a", true},       {"_id", true},      {long_plain, true},   {long_digits, false}};
+  // Enough other names first that some ids need a two-byte key code.
+  for (int i = 0; i < 200; ++i) FieldKey interned("encoded_size_filler_" + std::to_string(i));
+  ValueBuilder b;
+  b.BeginObject();
+  for (const auto& [name, plain] : names) {
+    b.Key(name);
+    b.AppendInt32(7);
+  }
+  b.Key("encoded_size_filler_199");
+  b.AppendInt32(7);
+  ASSERT_TRUE(b.EndObject());
+  Value obj = b.Finish();
+  size_t i = 0;
+  for (auto it = obj.view().fields().begin(); it != obj.view().fields().end(); ++it, ++i) {
+    const std::string name = i < names.size() ? names[i].first : "encoded_size_filler_199";
+    SCOPED_TRACE(name);
+    if (i < names.size()) {
+      EXPECT_EQ(it.KeyIsPlainFieldName(), names[i].second);
+      EXPECT_EQ(PlainFieldName(name), names[i].second);
+    }
+    // The name's bytes end where the payload begins, and the type byte comes before them.
+    const FieldKey key(name);
+    const unsigned char* type_byte = it.value().payload() - key.encoded_size() - 1;
+    EXPECT_EQ(static_cast<Type>(*type_byte), Type::kInt32);
+  }
+  EXPECT_EQ(i, names.size() + 1);
+  // Stored inline (longer than 64 bytes): the code 70 << 1 | 1 takes two bytes, then the name.
+  EXPECT_EQ(FieldKey(long_plain).encoded_size(), 2 + long_plain.size());
+}
+
 TEST(ValueTest, IteratorKeyIsStorableAndKey) {
   const std::string long_plain(70, 'p');
   const std::string long_dot = std::string(69, 'p') + ".";
