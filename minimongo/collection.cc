@@ -17,6 +17,7 @@
 #include "query/modifier.h"
 #include "query/upsert.h"
 #include "query/value_order.h"
+#include "query/value_splice.h"
 
 namespace minimongo {
 
@@ -371,7 +372,7 @@ absl::StatusOr<UpdateResult> Collection::UpdateImpl(const Value& selector, const
     // validated (by Parse): the untouched fields were valid when stored. See docs/store.md.
     // The probe is three dependent loads (entry, slot, document), the first usually a cache
     // miss: start it, then parse the modifier while it arrives.
-    index_->PrefetchEntry(hash);
+    if (known == nullptr) index_->PrefetchEntry(hash);
     query::DirectModifier direct;
     const bool direct_parsed = direct.Parse(modifier.view());
     int64_t slot = index_->Find(*plain_id, hash);
@@ -549,114 +550,98 @@ absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set
         fmt::format("no document with _id {} in collection {}", Describe(id), name_));
   }
   if (set_fields.empty() && cleared.empty()) return false;
-  ValueView old_doc = slots_[slot].view();
-  // Names compare as key codes (ObjectIterator::SameKeyAs, KeyIs): no name is decoded.
+  const ValueView old_doc = slots_[slot].view();
+  // The merge as byte edits of the stored document (query/value_splice.h), found with the
+  // packed field search (ValueView::Find: key codes, no iterator) once per named field:
+  //   - a cleared field that exists: its whole entry removed;
+  //   - a set field that exists (and is not also cleared): its entry replaced by the frame's
+  //     (the same name, the new type and payload);
+  //   - a set field that does not exist (and is not cleared): its entry, as the frame holds it,
+  //     inserted at the end of the document, in `set_fields` order;
+  //   - the document's header, when its size or field count changes.
+  // No name is decoded: keys compare as codes, and an entry keeps its name's bytes.
   absl::InlinedVector<query::FieldKey, 4> cleared_keys;
   for (std::string_view name : cleared) cleared_keys.emplace_back(name);
-  auto is_cleared = [&](const query::ObjectIterator& at) {
-    for (const query::FieldKey& c : cleared_keys) {
-      if (at.KeyIs(c)) return true;
-    }
-    return false;
-  };
-  // The set fields, read once; `used` marks those that replaced an existing field.
-  struct SetField {
-    query::ObjectIterator at;
-    bool used;
-  };
-  absl::InlinedVector<SetField, 8> sets;
-  query::ObjectRange set_range = set_fields.fields();
-  for (auto it = set_range.begin(); it != set_range.end(); ++it) sets.push_back({it, false});
-  // One walk over the old document finds the fields the merge touches, in document order. It
-  // stops early when every set field is found and nothing is cleared (the rest is untouched).
-  struct Hit {
-    query::ObjectIterator at;
-    const SetField* replacement;  // or nullptr: a cleared field
-    bool drop;
-  };
-  absl::InlinedVector<Hit, 8> hits;
-  size_t unmatched = sets.size();
-  bool same_sizes = cleared_keys.empty();  // every replacement keeps type and size
-  query::ObjectRange old_range = old_doc.fields();
-  for (query::ObjectIterator it = old_range.begin(); it != old_range.end(); ++it) {
-    if (unmatched == 0 && cleared_keys.empty()) break;
-    SetField* replacement = nullptr;
-    for (SetField& set : sets) {
-      if (!set.used && set.at.SameKeyAs(it)) {
-        replacement = &set;
-        break;
-      }
-    }
-    const bool drop = !cleared_keys.empty() && is_cleared(it);
-    if (replacement == nullptr && !drop) continue;
-    if (replacement != nullptr) {
-      replacement->used = true;
-      --unmatched;
-      const ValueView old_value = it.value(), new_value = replacement->at.value();
-      same_sizes = same_sizes && old_value.type() == new_value.type() &&
-                   old_value.payload_size() == new_value.payload_size();
-    }
-    hits.push_back({it, replacement, drop});
+  const unsigned char* const doc_end = old_doc.payload() + old_doc.payload_size();
+  absl::InlinedVector<query::ByteEdit, 8> edits;
+  edits.push_back(query::ByteEdit{old_doc.payload(), nullptr, 0, 0, {}});  // the header, last
+  int64_t bytes_delta = 0, count_delta = 0;
+  bool changed = false;     // a byte of the result differs from the stored document's
+  bool same_sizes = true;   // every edit keeps its size: the bytes can be written in place
+  for (size_t i = 0; i < cleared_keys.size(); ++i) {
+    const std::optional<ValueView> old_value = old_doc.Find(cleared_keys[i]);
+    if (!old_value.has_value()) continue;
+    bool repeated = false;  // the same name cleared twice
+    for (size_t j = 0; j < i; ++j) repeated = repeated || cleared[j] == cleared[i];
+    if (repeated) continue;
+    const unsigned char* begin = query::FieldEntryBegin(*old_value, cleared_keys[i]);
+    const auto size = static_cast<uint32_t>(query::FieldEntryEnd(*old_value) - begin);
+    edits.push_back(query::ByteEdit{begin, nullptr, size, 0, {}});
+    bytes_delta -= size;
+    count_delta -= 1;
+    changed = true;
+    same_sizes = false;
   }
-  // As in Update: without live queries, a document no one else holds takes a merge that only
-  // replaces values by values of the same type and size as a rewrite of its bytes.
-  if (unmatched == 0 && same_sizes && !Observed()) {
+  for (query::ObjectIterator it = new_fields.begin(); it != new_fields.end(); ++it) {
+    const query::FieldKey key = it.key();
+    bool is_cleared = false;
+    for (const query::FieldKey& c : cleared_keys) is_cleared = is_cleared || it.KeyIs(c);
+    if (is_cleared) continue;  // deleted, present or not: the clear wins
+    const ValueView new_value = it.value();
+    const std::optional<ValueView> old_value = old_doc.Find(key);
+    if (!old_value.has_value()) {
+      const unsigned char* begin = query::FieldEntryBegin(new_value, key);
+      const auto size = static_cast<uint32_t>(query::FieldEntryEnd(new_value) - begin);
+      edits.push_back(query::ByteEdit{doc_end, begin, 0, size, {}});
+      bytes_delta += size;
+      count_delta += 1;
+      changed = true;
+      same_sizes = false;
+      continue;
+    }
+    // The whole entry is replaced by the frame's: the same name (the same key code, so the
+    // same bytes), then the new type and payload.
+    const unsigned char* old_begin = query::FieldEntryBegin(*old_value, key);
+    const unsigned char* new_begin = query::FieldEntryBegin(new_value, key);
+    const auto old_size = static_cast<uint32_t>(query::FieldEntryEnd(*old_value) - old_begin);
+    const auto new_size = static_cast<uint32_t>(query::FieldEntryEnd(new_value) - new_begin);
+    edits.push_back(query::ByteEdit{old_begin, new_begin, old_size, new_size, {}});
+    bytes_delta += int64_t{new_size} - int64_t{old_size};
+    if (old_size != new_size) {
+      changed = true;
+      same_sizes = false;
+    } else if (!changed) {
+      changed = std::memcmp(old_begin, new_begin, new_size) != 0;
+    }
+  }
+  if (!changed) return false;
+  if (old_doc.payload_size() + bytes_delta > UINT32_MAX) {
+    return absl::InvalidArgumentError(
+        fmt::format("merge into {}: the document would exceed 4 GiB", name_));
+  }
+  edits[0] = query::ObjectHeaderEdit(old_doc, bytes_delta, count_delta);
+  // Document order: removals and replacements where their fields are (each covers a whole
+  // entry, so no two start at the same byte), insertions at the end in `set_fields` order, the
+  // header first. An insertion sort: a merge names a few fields, and it is stable (keeps the
+  // insertions' order) without std::stable_sort's temporary buffer.
+  for (size_t i = 2; i < edits.size(); ++i) {
+    const query::ByteEdit e = edits[i];
+    size_t j = i;
+    for (; j > 1 && edits[j - 1].at > e.at; --j) edits[j] = edits[j - 1];
+    edits[j] = e;
+  }
+  // As in Update: without live queries, a document no one else holds takes a merge that keeps
+  // every size as a rewrite of its bytes.
+  if (same_sizes && !Observed()) {
     if (unsigned char* bytes = slots_[slot].MutablePayloadIfUnique()) {
-      bool changed = false;
-      for (const Hit& hit : hits) {
-        const ValueView old_value = hit.at.value(), new_value = hit.replacement->at.value();
-        if (std::memcmp(old_value.payload(), new_value.payload(), new_value.payload_size()) != 0) {
-          changed = true;
-          std::memcpy(bytes + (old_value.payload() - old_doc.payload()), new_value.payload(),
-                      new_value.payload_size());
-        }
+      for (const query::ByteEdit& e : edits) {
+        std::memcpy(bytes + (e.at - old_doc.payload()), e.source(), e.new_size);
       }
       if (engine_) FlushObservers();
-      return changed;
+      return true;
     }
   }
-  // Whether the merge changes anything, decided field by field (instead of comparing the whole
-  // new document with the old one): a field cleared or added, or a value whose bytes differ.
-  bool changed = false;
-  // One builder per thread, reused: its buffer keeps its capacity across merges. Untouched
-  // fields are copied as byte runs (keys and values as stored), set fields as their own bytes.
-  thread_local query::ValueBuilder builder;
-  builder.Reset();
-  builder.Reserve(old_doc.payload_size() + set_fields.payload_size());
-  builder.BeginObject();
-  auto append_one = [](query::ValueBuilder& b, const query::ObjectIterator& at) {
-    query::ObjectIterator next = at;
-    ++next;
-    b.AppendFields(at, next);
-  };
-  query::ObjectIterator run = old_range.begin();
-  for (const Hit& hit : hits) {
-    builder.AppendFields(run, hit.at);
-    if (hit.replacement != nullptr && !hit.drop) {
-      append_one(builder, hit.replacement->at);
-      changed = changed || !query::BytesIdentical(hit.replacement->at.value(), hit.at.value());
-    }
-    changed = changed || hit.drop;
-    run = hit.at;
-    ++run;
-  }
-  builder.AppendFields(run, old_range.end());
-  for (const SetField& set : sets) {
-    if (!set.used && !is_cleared(set.at)) {
-      append_one(builder, set.at);
-      changed = true;
-    }
-  }
-  if (!changed) {
-    builder.Reset();
-    return false;
-  }
-  // Old keys are unique, and appended keys are exactly those not among them.
-  builder.EndObjectWithUniqueKeys();
-  // Copied out into a block of exactly its size; the builder keeps its buffer (as in
-  // DirectModifier::Apply: cheaper than Finish's shrink of an oversized block).
-  Value new_doc = builder.LastValue().ToValue();
-  builder.Reset();
+  Value new_doc = query::SpliceObject(old_doc, edits);
   // Commit: the same step as Update's.
   const Value old_value = std::move(slots_[slot]);
   slots_[slot] = std::move(new_doc);

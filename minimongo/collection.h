@@ -12,11 +12,11 @@
 //
 // Documents are copy-on-write: a Value returned by Find, FindById or Fetch shares the stored
 // buffer and never changes, and a write replaces the stored document. An update by `_id` or a
-// merge (MergeTopLevelFields) that keeps every value's size (and, for a merge, its type: a
-// $set of a number over a number, say) rewrites the bytes of a stored document that nothing
-// else holds (no returned Value shares it, no live query is running) instead of building a
-// new one. So the `const Value&` that ForEach and ForEachDocument pass, and any ValueView into
-// it, are valid only until the next write to the collection; copy the Value to keep it.
+// merge (MergeTopLevelFields) that keeps every value's size (a $set of a number over a number,
+// say) rewrites the bytes of a stored document that nothing else holds (no returned Value
+// shares it, no live query is running) instead of building a new one. So the `const Value&`
+// that ForEach and ForEachDocument pass, and any ValueView into it, are valid only until the
+// next write to the collection; copy the Value to keep it.
 //
 // Every write is validated completely before anything changes: a rejected Insert, Update or
 // Remove leaves the collection exactly as it was. A multi-document update is all-or-nothing.
@@ -219,12 +219,14 @@ class Collection {
   // message does: each field of `set_fields` replaces that field's whole value (a field already
   // present keeps its position, a new one is appended in `set_fields` order), then each name in
   // `cleared` is deleted (an absent name is a no-op; a name both set and cleared ends up
-  // deleted). The new document is built once, copying untouched fields' bytes. Returns true when
-  // the document changed, false when it came out byte-identical (nothing is committed then).
+  // deleted). The new document is spliced once from the old bytes (query/value_splice.h).
+  // Returns true when the document changed, false when it came out byte-identical (nothing is
+  // committed then).
   // Errors: NotFound when no document has this `_id`; InvalidArgument when `set_fields` is not
   // an object, `set_fields` or `cleared` names `_id`, or a new value breaks the stored-document
   // invariants ('$'-prefixed top-level key, key containing '.', nesting over the limit).
-  // Complexity: O(document bytes + fields of the document * (set fields + cleared names)).
+  // Complexity: O(document bytes + fields of the document * (set fields + cleared names)), the
+  // fields scanned with ValueView::Find.
   absl::StatusOr<bool> MergeTopLevelFields(query::ValueView id, query::ValueView set_fields,
                                            std::span<const std::string_view> cleared);
 

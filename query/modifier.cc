@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <utility>
 
@@ -19,6 +20,7 @@
 #include "query/internal/status_macros.h"
 #include "query/limits.h"
 #include "query/value_order.h"
+#include "query/value_splice.h"
 
 namespace minimongo::query {
 
@@ -578,25 +580,13 @@ bool DirectModifier::Emit(ValueBuilder* b, ValueView object, int parent, uint64_
   return true;
 }
 
-// One byte edit of the splice: the `old_size` bytes at `at` (in the document) become the
-// `new_size` bytes at `from`, or those of `bytes` when `from` is null (a header, a type byte,
-// an $inc sum). Zero sizes make an edit a no-op.
-struct DirectModifier::Edit {
-  const unsigned char* at;
-  const unsigned char* from;
-  uint32_t old_size;
-  uint32_t new_size;
-  unsigned char bytes[8];
-
-  const unsigned char* source() const { return from != nullptr ? from : bytes; }
-};
-
 // At most one header edit per plan node and two edits (type byte, payload) per leaf.
 struct DirectModifier::EditList {
   static constexpr size_t kCapacity = 2 * kMaxNodes;
-  Edit* Add() { return count < kCapacity ? &edits[count++] : nullptr; }
+  ByteEdit* Add() { return count < kCapacity ? &edits[count++] : nullptr; }
+  std::span<const ByteEdit> view() const { return std::span<const ByteEdit>(edits, count); }
   size_t count = 0;
-  Edit edits[kCapacity];  // the first `count` are set
+  ByteEdit edits[kCapacity];  // the first `count` are set
 };
 
 // The edits of `object` under plan node `parent`, its header's first: the header edit is
@@ -604,11 +594,9 @@ struct DirectModifier::EditList {
 // accumulates the change of the document's size.
 bool DirectModifier::CollectEdits(ValueView object, int parent, EditList* edits,
                                   int64_t* delta) const {
-  Edit* header = edits->Add();
-  if (header == nullptr) return false;
-  header->at = object.payload();
-  header->from = nullptr;
-  header->old_size = header->new_size = 0;
+  // Reserved first (the header precedes the fields), written once the deltas are known.
+  const size_t header = edits->count;
+  if (edits->Add() == nullptr) return false;
   int64_t object_delta = 0;
   int32_t count_delta = 0;
   const int first = node(parent).first_child;
@@ -637,18 +625,10 @@ bool DirectModifier::CollectEdits(ValueView object, int parent, EditList* edits,
       if ((seen & (uint64_t{1} << c)) == 0 && node(c).creates) return false;
     }
   }
-  if (object_delta != 0 || count_delta != 0) {
-    uint32_t bytes, count;
-    std::memcpy(&bytes, object.payload(), 4);
-    std::memcpy(&count, object.payload() + 4, 4);
-    const int64_t new_bytes = int64_t{bytes} + object_delta;
-    if (new_bytes > int64_t{UINT32_MAX}) return false;  // the general path reports the size
-    bytes = static_cast<uint32_t>(new_bytes);
-    count = static_cast<uint32_t>(int64_t{count} + count_delta);
-    std::memcpy(header->bytes, &bytes, 4);
-    std::memcpy(header->bytes + 4, &count, 4);
-    header->old_size = header->new_size = 8;
+  if (int64_t{object.payload_size()} + object_delta > int64_t{UINT32_MAX}) {
+    return false;  // the general path reports the size
   }
+  edits->edits[header] = ObjectHeaderEdit(object, object_delta, count_delta);
   *delta += object_delta;
   return true;
 }
@@ -658,7 +638,7 @@ bool DirectModifier::CollectEdits(ValueView object, int parent, EditList* edits,
 bool DirectModifier::CollectField(ValueView value, int c, EditList* edits, int64_t* delta,
                                   int32_t* count_delta) const {
   const Node& n = node(c);
-  const unsigned char* type_byte = value.payload() - n.key.encoded_size() - 1;
+  const unsigned char* type_byte = FieldEntryBegin(value, n.key);
   const size_t size = value.payload_size();
   ValueView replacement;
   std::optional<Value> sum;
@@ -671,10 +651,10 @@ bool DirectModifier::CollectField(ValueView value, int c, EditList* edits, int64
       return true;
     }
     case Kind::kUnset: {
-      Edit* e = edits->Add();
+      ByteEdit* e = edits->Add();
       if (e == nullptr) return false;
-      *e = Edit{type_byte, nullptr, static_cast<uint32_t>(value.payload() + size - type_byte), 0,
-                {}};
+      *e = ByteEdit{type_byte, nullptr, static_cast<uint32_t>(FieldEntryEnd(value) - type_byte), 0,
+                    {}};
       *delta -= e->old_size;
       *count_delta -= 1;
       return true;
@@ -690,16 +670,16 @@ bool DirectModifier::CollectField(ValueView value, int c, EditList* edits, int64
       break;
   }
   if (replacement.type() != value.type()) {
-    Edit* e = edits->Add();
+    ByteEdit* e = edits->Add();
     if (e == nullptr) return false;
-    *e = Edit{type_byte, nullptr, 1, 1, {static_cast<unsigned char>(replacement.type())}};
+    *e = ByteEdit{type_byte, nullptr, 1, 1, {static_cast<unsigned char>(replacement.type())}};
   }
   const size_t new_size = replacement.payload_size();
   if (new_size > UINT32_MAX) return false;
-  Edit* e = edits->Add();
+  ByteEdit* e = edits->Add();
   if (e == nullptr) return false;
-  *e = Edit{value.payload(), replacement.payload(), static_cast<uint32_t>(size),
-            static_cast<uint32_t>(new_size), {}};
+  *e = ByteEdit{value.payload(), replacement.payload(), static_cast<uint32_t>(size),
+                static_cast<uint32_t>(new_size), {}};
   if (sum.has_value()) {
     // A number's payload is at most 8 bytes; the sum Value dies with this frame.
     if (new_size > sizeof(e->bytes)) return false;
@@ -710,32 +690,13 @@ bool DirectModifier::CollectField(ValueView value, int c, EditList* edits, int64
   return true;
 }
 
-// A new document: `doc`'s bytes with `edits` (in document order) applied, `delta` bytes longer.
-Value DirectModifier::Splice(ValueView doc, const EditList& edits, int64_t delta) {
-  unsigned char* out;
-  Value result =
-      Value::UninitializedObject(static_cast<size_t>(doc.payload_size() + delta), &out);
-  const unsigned char* from = doc.payload();
-  for (size_t i = 0; i < edits.count; ++i) {
-    const Edit& e = edits.edits[i];
-    const size_t kept = static_cast<size_t>(e.at - from);
-    std::memcpy(out, from, kept);
-    out += kept;
-    std::memcpy(out, e.source(), e.new_size);
-    out += e.new_size;
-    from = e.at + e.old_size;
-  }
-  std::memcpy(out, from, static_cast<size_t>(doc.payload() + doc.payload_size() - from));
-  return result;
-}
-
 std::optional<Value> DirectModifier::Apply(ValueView doc) const {
   assert(node_count_ > 0 && "Parse() accepted the modifier");
   {
     // Every path exists: the result is the document's bytes with a few edits.
     EditList edits;
     int64_t delta = 0;
-    if (CollectEdits(doc, 0, &edits, &delta)) return Splice(doc, edits, delta);
+    if (CollectEdits(doc, 0, &edits, &delta)) return SpliceObject(doc, edits.view());
   }
   // The builder is never finished: it keeps its buffer, and the result is copied out into a
   // block of exactly its size (ToValue of a builder view copies). Finish() would shrink an
@@ -773,7 +734,7 @@ DirectModifier::Outcome DirectModifier::ApplyTo(Value* doc) const {
   bool same_sizes = true;
   bool changed = false;
   for (size_t i = 0; i < edits.count; ++i) {
-    const Edit& e = edits.edits[i];
+    const ByteEdit& e = edits.edits[i];
     if (e.old_size != e.new_size) {
       same_sizes = false;
       changed = true;
@@ -784,11 +745,11 @@ DirectModifier::Outcome DirectModifier::ApplyTo(Value* doc) const {
   if (!changed) return Outcome::kUnchanged;
   unsigned char* mutable_bytes = same_sizes ? doc->MutablePayloadIfUnique() : nullptr;
   if (mutable_bytes == nullptr) {
-    *doc = Splice(view, edits, delta);
+    *doc = SpliceObject(view, edits.view());
     return Outcome::kApplied;
   }
   for (size_t i = 0; i < edits.count; ++i) {
-    const Edit& e = edits.edits[i];
+    const ByteEdit& e = edits.edits[i];
     std::memmove(mutable_bytes + (e.at - view.payload()), e.source(), e.new_size);
   }
   return Outcome::kApplied;

@@ -236,12 +236,10 @@ class DirectModifier {
   // The splice: the plan as byte edits of the document, in document order (an object's header
   // edit precedes the edits of its fields). CollectEdits fails (declining) when some path is
   // missing and would be created, or the shape needs the general path.
-  struct Edit;
   struct EditList;
   bool CollectEdits(ValueView object, int parent, EditList* edits, int64_t* delta) const;
   bool CollectField(ValueView value, int c, EditList* edits, int64_t* delta,
                     int32_t* count_delta) const;
-  static Value Splice(ValueView doc, const EditList& edits, int64_t delta);
   void EmitMissing(ValueBuilder* b, int parent) const;
 
   // Node 0 is the root (the document); children link by index. Raw storage: only the first

@@ -437,6 +437,25 @@ std::optional<ValueView> ValueView::Find(const FieldKey& key) const {
   // name that could not be interned is stored inline everywhere (the dictionary never forgets
   // and never admits a name it once refused), so one comparison of codes decides, plus the
   // bytes for inline names.
+  if (want < 0x80 && (want & 1) == 0) {
+    // The common case, an interned name whose code is one byte: a field matches exactly when
+    // its code's first byte equals it (a longer code's first byte has the high bit set), so
+    // the scan reads one byte per name unless the name is stored inline or has a long code.
+    for (uint32_t i = 0; i < count; ++i) {
+      const Type t = static_cast<Type>(p[0]);
+      const unsigned char first = p[1];
+      if (first == want) return ValueView(t, p + 2, node_);
+      p += 1;
+      if ((first & 0x81) == 0) {
+        p += 1;
+      } else {
+        const size_t code = internal::ReadKeyCode(&p);
+        if ((code & 1) != 0) p += code >> 1;
+      }
+      p += internal::PayloadSize(t, p);
+    }
+    return std::nullopt;
+  }
   const bool inline_name = (want & 1) != 0;
   for (uint32_t i = 0; i < count; ++i) {
     Type t = static_cast<Type>(*p++);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -1421,6 +1422,102 @@ TEST(CollectionMergeTest, FieldsReplacedAppendedClearedInPlace) {
     EXPECT_TRUE(query::BytesIdentical(doc->view(), Parse(mc.after).view()))
         << mc.before << " + " << mc.set << " -> " << query::ToEjson(doc->view());
   }
+}
+
+// Random merges (fields replaced by values of other types and sizes, appended, cleared, cleared
+// twice, both set and cleared; names interned and stored inline; documents shared or not)
+// against a naive reference: the document rebuilt field by field as the contract states.
+TEST(CollectionMergeTest, AgreesWithANaiveMergeOnRandomMerges) {
+  std::mt19937 rng(20261202);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const std::string long_name(70, 'l');  // stored inline
+  const std::vector<std::string> names = {"a", "b", "c", "dd", "name", long_name};
+  auto random_value = [&]() -> Value {
+    switch (pick(0, 6)) {
+      case 0:
+        return Value::Int32(pick(-5, 5));
+      case 1:
+        return Value::Double(pick(-5, 5) / 2.0);
+      case 2:
+        return Value::String(std::string(static_cast<size_t>(pick(0, 30)), 'x'));
+      case 3:
+        return Value::Bool(pick(0, 1) == 1);
+      case 4:
+        return Value::Null();
+      case 5:
+        return Value::Array({Value::Int32(pick(0, 9)), Value::String("element")});
+      default:
+        return Value::Object({{"k", Value::Int32(pick(0, 9))}});
+    }
+  };
+  int in_place = 0, spliced = 0, unchanged = 0;
+  for (int iteration = 0; iteration < 3000; ++iteration) {
+    std::vector<std::pair<std::string, Value>> fields = {{"_id", Value::Int32(1)}};
+    for (const std::string& name : names) {
+      if (pick(0, 2) > 0) fields.emplace_back(name, random_value());
+    }
+    std::shuffle(fields.begin() + 1, fields.end(), rng);
+    std::vector<std::pair<std::string, Value>> set;
+    for (const std::string& name : names) {
+      if (pick(0, 3) == 0) set.emplace_back(name, random_value());
+    }
+    // Often a value equal to the stored one, so that "unchanged" and same-size writes occur.
+    for (auto& [name, value] : set) {
+      for (const auto& [stored_name, stored] : fields) {
+        if (stored_name == name && pick(0, 2) == 0) value = stored;
+      }
+    }
+    std::vector<std::string_view> cleared;
+    for (int k = pick(0, 2); k > 0; --k) cleared.push_back(names[pick(0, 5)]);
+    // The reference: replace in place, append the rest in set order, then delete the cleared.
+    std::vector<std::pair<std::string, Value>> want = fields;
+    for (const auto& [name, value] : set) {
+      bool found = false;
+      for (auto& [stored_name, stored] : want) {
+        if (stored_name == name) {
+          stored = value;
+          found = true;
+        }
+      }
+      if (!found) want.emplace_back(name, value);
+    }
+    std::erase_if(want, [&](const auto& f) {
+      return std::find(cleared.begin(), cleared.end(), f.first) != cleared.end();
+    });
+    const Value before = Value::Object(fields), after = Value::Object(want);
+    SCOPED_TRACE(::testing::Message() << "iteration " << iteration << " doc "
+                                      << query::ToEjson(before.view()) << " set "
+                                      << query::ToEjson(Value::Object(set).view()));
+    Collection c("c");
+    // A copy of its own, so that the stored buffer is unshared unless `held` shares it.
+    query::ValueBuilder copy;
+    copy.Append(before.view());
+    ASSERT_THAT(c.Insert(copy.Finish()), IsOk());
+    std::optional<Value> held;
+    if (iteration % 3 == 0) held = c.FindById(Value::Int32(1).view());
+    const unsigned char* stored_before = nullptr;
+    c.ForEachDocument([&](const Value& doc) { stored_before = doc.view().payload(); });
+    absl::StatusOr<bool> changed =
+        c.MergeTopLevelFields(Value::Int32(1).view(), Value::Object(set).view(), cleared);
+    ASSERT_THAT(changed, IsOk());
+    std::optional<Value> doc = c.FindById(Value::Int32(1).view());
+    ASSERT_TRUE(doc.has_value());
+    ASSERT_TRUE(query::BytesIdentical(doc->view(), after.view()))
+        << "got " << query::ToEjson(doc->view()) << "\nwant " << query::ToEjson(after.view());
+    ASSERT_EQ(*changed, !query::BytesIdentical(before.view(), after.view()));
+    if (held.has_value()) {
+      ASSERT_TRUE(query::BytesIdentical(held->view(), before.view())) << "a held Value changed";
+    }
+    if (!*changed) {
+      ++unchanged;
+    } else {
+      ++(doc->view().payload() == stored_before ? in_place : spliced);
+    }
+  }
+  // (This seed: 20 in place; most random merges change a size.)
+  EXPECT_GT(in_place, 10);
+  EXPECT_GT(spliced, 1000);
+  EXPECT_GT(unchanged, 50);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "query/limits.h"
 #include "query/value_order.h"
+#include "query/value_splice.h"
 #include "tests/query/value_random.h"
 
 namespace minimongo::query {
@@ -477,6 +478,47 @@ TEST(ValueTest, IteratorKeyIsAndValueWithoutDecodingNames) {
 
 // KeyIsStorable answers StorableName for interned names (from the dictionary's bit) and for
 // names stored inline (from their bytes); key() carries the stored code.
+// SpliceObject with hand-made edits: a replaced entry, a removed one, an insertion at the end
+// and the header that goes with them, against the same object built directly.
+TEST(ValueSpliceTest, EditsAnObjectsBytes) {
+  const Value old_doc = Value::Object({{"_id", Value::Int32(1)},
+                                       {"a", Value::String("short")},
+                                       {"b", Value::Bool(true)},
+                                       {"c", Value::Null()}});
+  const Value source = Value::Object({{"a", Value::String("a longer string")},
+                                      {"d", Value::Double(2.5)}});
+  const ValueView doc = old_doc.view();
+  const FieldKey a("a"), b("b"), d("d");
+  const ValueView old_a = *doc.Find(a), old_b = *doc.Find(b);
+  const ValueView new_a = *source.view().Find(a), new_d = *source.view().Find(d);
+  auto entry = [](ValueView v, const FieldKey& key) {
+    const unsigned char* begin = FieldEntryBegin(v, key);
+    return std::pair(begin, static_cast<uint32_t>(FieldEntryEnd(v) - begin));
+  };
+  const auto [old_a_at, old_a_size] = entry(old_a, a);
+  const auto [new_a_at, new_a_size] = entry(new_a, a);
+  const auto [old_b_at, old_b_size] = entry(old_b, b);
+  const auto [new_d_at, new_d_size] = entry(new_d, d);
+  const int64_t delta = int64_t{new_a_size} - old_a_size - old_b_size + new_d_size;
+  const ByteEdit edits[] = {
+      ObjectHeaderEdit(doc, delta, 0),  // one field removed, one added
+      {old_a_at, new_a_at, old_a_size, new_a_size, {}},
+      {old_b_at, nullptr, old_b_size, 0, {}},
+      {doc.payload() + doc.payload_size(), new_d_at, 0, new_d_size, {}},
+  };
+  const Value spliced = SpliceObject(doc, edits);
+  const Value want = Value::Object({{"_id", Value::Int32(1)},
+                                    {"a", Value::String("a longer string")},
+                                    {"c", Value::Null()},
+                                    {"d", Value::Double(2.5)}});
+  EXPECT_TRUE(BytesIdentical(spliced.view(), want.view()));
+  // No edits: a copy; a no-op header edit changes nothing either.
+  EXPECT_TRUE(BytesIdentical(SpliceObject(doc, {}).view(), doc));
+  const ByteEdit no_op[] = {ObjectHeaderEdit(doc, 0, 0)};
+  EXPECT_EQ(no_op[0].old_size, 0u);
+  EXPECT_TRUE(BytesIdentical(SpliceObject(doc, no_op).view(), doc));
+}
+
 // PlainFieldName: a storable, non-empty name that is not all digits; the iterator answers
 // from the key dictionary's bit for interned names and from the bytes for inline ones.
 // encoded_size: the type byte, then encoded_size() bytes of name, then the payload.
