@@ -564,7 +564,8 @@ absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set
   for (std::string_view name : cleared) cleared_keys.emplace_back(name);
   const unsigned char* const doc_end = old_doc.payload() + old_doc.payload_size();
   absl::InlinedVector<query::ByteEdit, 8> edits;
-  edits.push_back(query::ByteEdit{old_doc.payload(), nullptr, 0, 0, {}});  // the header, last
+  // The header's edit comes first in document order; it is filled in once the deltas are known.
+  edits.push_back(query::ByteEdit{old_doc.payload(), nullptr, 0, 0, {}});
   int64_t bytes_delta = 0, count_delta = 0;
   bool changed = false;     // a byte of the result differs from the stored document's
   bool same_sizes = true;   // every edit keeps its size: the bytes can be written in place
@@ -615,7 +616,7 @@ absl::StatusOr<bool> Collection::MergeTopLevelFields(ValueView id, ValueView set
     }
   }
   if (!changed) return false;
-  if (old_doc.payload_size() + bytes_delta > UINT32_MAX) {
+  if (static_cast<int64_t>(old_doc.payload_size()) + bytes_delta > int64_t{UINT32_MAX}) {
     return absl::InvalidArgumentError(
         fmt::format("merge into {}: the document would exceed 4 GiB", name_));
   }
